@@ -1,0 +1,134 @@
+// swift-tools-version:6.2
+// pamtoken — a Linux login token agent: PAM → JWT access tokens + rotating refresh tokens.
+
+import PackageDescription
+
+/// The same upcoming features Hummingbird and jwt-kit build with: explicit existentials, imports that
+/// are visible only where they are written, and internal-by-default imports so that no dependency
+/// leaks through a public API by accident.
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "pamtoken",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "pamtokend", targets: ["pamtokend"]),
+        .executable(name: "pamtoken", targets: ["pamtoken"]),
+        .executable(name: "pamtoken-pamcheck", targets: ["pamtoken-pamcheck"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+    ],
+    targets: [
+        // The only C in the project: libpam's headers and a few inline helpers.
+        .systemLibrary(
+            name: "CPAM",
+            providers: [.apt(["libpam0g-dev"])]
+        ),
+        // The Swift face of PAM. The only module that imports CPAM.
+        .target(
+            name: "LinuxPAM",
+            dependencies: [
+                "CPAM",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The domain: claims, keys and the JWKS, issuing and verifying tokens, refresh-token secrets, time.
+        .target(
+            name: "TokenCore",
+            dependencies: [
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Sessions and refresh tokens in SQLite through GRDB.
+        .target(
+            name: "TokenStore",
+            dependencies: [
+                "TokenCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // HTTP: routes, listeners, middleware (issue #3).
+        .target(
+            name: "TokenServer",
+            dependencies: [
+                "TokenCore",
+                "TokenStore",
+                "LinuxPAM",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "pamtokend",
+            dependencies: [
+                "TokenServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "pamtoken",
+            dependencies: [
+                "TokenCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Asks PAM about one user from the command line: an admin's diagnostic and the tests' way to
+        // run PAM under pam_wrapper (which must be preloaded into a fresh process).
+        .executableTarget(
+            name: "pamtoken-pamcheck",
+            dependencies: [
+                "LinuxPAM",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "LinuxPAMTests",
+            dependencies: ["LinuxPAM"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TokenCoreTests",
+            dependencies: [
+                "TokenCore",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TokenStoreTests",
+            dependencies: [
+                "TokenStore",
+                "TokenCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,30 @@
+#ifndef PAMTOKEN_CPAM_SHIM_H
+#define PAMTOKEN_CPAM_SHIM_H
+
+#include <security/pam_appl.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * PAM_FAIL_DELAY takes a function pointer passed through pam_set_item's `const void *`, which Swift
+ * cannot express without an unsafeBitCast. The callback does nothing: it replaces the ~2 s sleep that
+ * modules such as pam_unix request after a failure, so that a failed login does not hold one of our
+ * few PAM threads. The daemon applies its own uniform failure delay asynchronously instead.
+ */
+static void cpam_ignore_fail_delay(int retval, unsigned usec_delay, void *appdata_ptr) {
+    (void)retval;
+    (void)usec_delay;
+    (void)appdata_ptr;
+}
+
+static inline int cpam_install_fail_delay_hook(pam_handle_t *pamh) {
+    return pam_set_item(pamh, PAM_FAIL_DELAY, (const void *)cpam_ignore_fail_delay);
+}
+
+/* Zeroes memory in a way the optimiser may not remove (the password copy handed to PAM's conversation). */
+static inline void cpam_secure_zero(void *ptr, size_t len) {
+    volatile unsigned char *p = (volatile unsigned char *)ptr;
+    while (len--) { *p++ = 0; }
+}
+
+#endif

@@ -1,0 +1,60 @@
+import NIOPosix
+
+/// Checks passwords and accounts with PAM on a bounded pool of dedicated threads.
+///
+/// PAM is blocking C: `pam_unix` hashes with yescrypt (tens of milliseconds), LDAP or SSSD modules
+/// wait on the network. Running that on NIO's event loops or on the Swift cooperative pool would stall
+/// every other request, so each call hops to an `NIOThreadPool` of our own whose size bounds how many
+/// PAM transactions run at once (the same approach as hummingbird-auth's bcrypt helpers).
+public final class PAMAuthenticator: Sendable {
+    /// The PAM service name, i.e. the file under `/etc/pam.d/`.
+    public let service: String
+    /// How many PAM transactions may run at the same time.
+    public let threadCount: Int
+    private let pool: NIOThreadPool
+
+    /// Starts the pool's threads. Call ``shutdown()`` when done.
+    public init(service: String, threads: Int) {
+        precondition(threads > 0, "the PAM thread pool needs at least one thread")
+        self.service = service
+        self.threadCount = threads
+        self.pool = NIOThreadPool(numberOfThreads: threads)
+        self.pool.start()
+    }
+
+    /// `pam_authenticate` then `pam_acct_mgmt`: a password login.
+    ///
+    /// - Parameters:
+    ///   - remoteHost: set as `PAM_RHOST`, so modules that log or throttle by origin (pam_faillock) see the peer.
+    /// - Throws: ``PAMError``.
+    public func authenticate(user: String, password: String, remoteHost: String? = nil) async throws(PAMError) -> PAMReport {
+        try await run(PAMTransaction(service: service, user: user, remoteHost: remoteHost), .authenticateAndCheckAccount, password)
+    }
+
+    /// `pam_acct_mgmt` alone: whether an already authenticated user may still use the system (run at
+    /// every refresh, so that expiring or locking an account ends its sessions).
+    /// - Throws: ``PAMError``.
+    public func checkAccount(user: String, remoteHost: String? = nil) async throws(PAMError) -> PAMReport {
+        try await run(PAMTransaction(service: service, user: user, remoteHost: remoteHost), .checkAccount, nil)
+    }
+
+    /// Stops the threads once running transactions have finished.
+    public func shutdown() async {
+        try? await pool.shutdownGracefully()
+    }
+
+    private func run(_ transaction: PAMTransaction, _ steps: PAMTransaction.Steps, _ password: String?) async throws(PAMError)
+        -> PAMReport
+    {
+        let result: Result<PAMReport, PAMError>
+        do {
+            result = try await pool.runIfActive {
+                Result { () throws(PAMError) -> PAMReport in try transaction.run(steps, password: password) }
+            }
+        } catch {
+            // The pool has been shut down: the daemon is stopping.
+            throw PAMError.systemError
+        }
+        return try result.get()
+    }
+}

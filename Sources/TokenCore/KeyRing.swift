@@ -1,0 +1,135 @@
+public import Foundation
+import JWTKit
+import Synchronization
+
+/// The daemon's signing keys: loaded from (or generated into) `<state-dir>/keys/`, rotated on demand,
+/// retired keys kept until every token they signed has expired, then pruned.
+///
+/// Readers take an immutable ``KeySet`` snapshot without waiting (``current``); the rare writers
+/// (rotation, pruning) are serialised by the actor and publish a new snapshot when done — a copy-on-write
+/// design like jwt-kit's key collection, but with the JWKS bytes prepared once per change.
+public actor KeyRing {
+    public nonisolated let directory: String
+    public nonisolated let algorithm: SigningAlgorithm
+    private let clock: any WallClock
+    private let serializer: DefaultJWTSerializer
+    private var active: SigningKey
+    private var retired: [SigningKey]
+    private nonisolated let snapshot: Mutex<KeySet>
+
+    /// The current keys. Never blocks on a rotation in progress.
+    public nonisolated var current: KeySet { snapshot.withLock { $0 } }
+
+    private init(directory: String, algorithm: SigningAlgorithm, clock: any WallClock, active: SigningKey, retired: [SigningKey], set: KeySet) {
+        self.directory = directory
+        self.algorithm = algorithm
+        self.clock = clock
+        self.serializer = Self.makeSerializer()
+        self.active = active
+        self.retired = retired
+        self.snapshot = Mutex(set)
+    }
+
+    /// Opens the key directory (created 0700 if missing), generating a first key of `algorithm` when there
+    /// is no active one. Keys of another algorithm (the configuration changed) are retired: they are no
+    /// longer accepted, since verification takes the configured algorithm only.
+    public static func open(directory: String, algorithm: SigningAlgorithm, clock: any WallClock) async throws -> KeyRing {
+        try PrivateFiles.createDirectory(directory)
+        let now = clock.nowInSeconds
+        var keys = try loadKeys(from: directory)
+        keys.sort { $0.createdAt > $1.createdAt }
+
+        var active: SigningKey
+        if let index = keys.firstIndex(where: { $0.retiredAt == nil && $0.algorithm == algorithm }) {
+            active = keys.remove(at: index)
+        } else {
+            active = try SigningKey.generate(algorithm, at: now)
+            try store(active, in: directory)
+        }
+        for index in keys.indices where keys[index].retiredAt == nil {
+            keys[index].retiredAt = now
+            try store(keys[index], in: directory)
+        }
+        let set = try await KeySet(algorithm: algorithm, active: active, retired: Self.verifying(keys, algorithm), serializer: makeSerializer())
+        return KeyRing(directory: directory, algorithm: algorithm, clock: clock, active: active, retired: keys, set: set)
+    }
+
+    /// Makes a new key active at once; the previous one keeps verifying until pruned.
+    @discardableResult
+    public func rotate() async throws -> SigningKey {
+        let now = clock.nowInSeconds
+        let next = try SigningKey.generate(algorithm, at: now)
+        try Self.store(next, in: directory)
+        var previous = active
+        previous.retiredAt = now
+        try Self.store(previous, in: directory)
+        active = next
+        retired.insert(previous, at: 0)
+        try await publish()
+        return next
+    }
+
+    /// Deletes keys retired more than `retention` ago (the longest access-token lifetime plus leeway):
+    /// no valid token can name them any more. Returns the removed `kid`s.
+    @discardableResult
+    public func prune(retention: TimeInterval) async throws -> [String] {
+        let cutoff = clock.now.addingTimeInterval(-retention)
+        let expired = retired.filter { ($0.retiredAt ?? .distantFuture) <= cutoff }
+        guard !expired.isEmpty else { return [] }
+        for key in expired {
+            try PrivateFiles.remove(Self.path(of: key.kid, in: directory))
+        }
+        let removed = Set(expired.map(\.kid))
+        retired.removeAll { removed.contains($0.kid) }
+        try await publish()
+        return expired.map(\.kid)
+    }
+
+    private func publish() async throws {
+        let set = try await KeySet(algorithm: algorithm, active: active, retired: Self.verifying(retired, algorithm), serializer: serializer)
+        // Writers are serialised by the actor, but the `await` above lets another rotation run in between;
+        // only publish if no newer active key has been installed meanwhile.
+        guard set.active.kid == active.kid else { return }
+        snapshot.withLock { $0 = set }
+    }
+
+    /// The serializer every token is signed with: NumericDates as integers (RFC 7519 §2 allows fractions,
+    /// but PyJWT, jose4j and others reject them).
+    static func makeSerializer() -> DefaultJWTSerializer {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .integerSecondsSince1970
+        encoder.outputFormatting = .withoutEscapingSlashes
+        return DefaultJWTSerializer(jsonEncoder: encoder)
+    }
+
+    private static func verifying(_ keys: [SigningKey], _ algorithm: SigningAlgorithm) -> [SigningKey] {
+        keys.filter { $0.algorithm == algorithm }
+    }
+
+    private static func path(of kid: String, in directory: String) -> String {
+        "\(directory)/\(kid).json"
+    }
+
+    private static func store(_ key: SigningKey, in directory: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        try PrivateFiles.write(try encoder.encode(KeyFile(key)), to: path(of: key.kid, in: directory))
+    }
+
+    private static func loadKeys(from directory: String) throws -> [SigningKey] {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            throw KeyRingError.io(path: directory, reason: "cannot list: \(error.localizedDescription)")
+        }
+        return try names.filter { $0.hasSuffix(".json") }.sorted().map { name in
+            let path = "\(directory)/\(name)"
+            let data = try PrivateFiles.read(path)
+            guard let file = try? JSONDecoder().decode(KeyFile.self, from: data) else {
+                throw KeyRingError.corruptKey("\(path) is not a pamtoken key file")
+            }
+            return try file.signingKey()
+        }
+    }
+}

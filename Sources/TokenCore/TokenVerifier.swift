@@ -1,0 +1,78 @@
+public import Foundation
+import JWTKit
+
+/// Verifies access tokens by the rules of RFC 8725 and RFC 9068 §4: a fixed algorithm, `typ: at+jwt`,
+/// a known `kid`, a valid signature, our `iss`, one of our audiences, `nbf`/`iat` not in the future and
+/// `exp` not passed — in that order, so that ``TokenError/expired`` means the token's only fault is age.
+public struct TokenVerifier: Sendable {
+    /// The largest token we accept. Our tokens are under 2 KiB even with many groups; anything much
+    /// larger is an attack on the parser, not a credential.
+    public static let maximumLength = 16 * 1024
+
+    private let issuer: String
+    private let audiences: Set<String>
+    private let leeway: TimeInterval
+    private let keys: @Sendable () -> VerificationKeys
+    private let clock: any WallClock
+
+    /// Verifies against a key source read at every call, so a key rotation is seen immediately.
+    public init(issuer: String, audiences: [String], leeway: TimeInterval = 5, clock: any WallClock, keys: @escaping @Sendable () -> VerificationKeys) {
+        self.issuer = issuer
+        self.audiences = Set(audiences)
+        self.leeway = leeway
+        self.keys = keys
+        self.clock = clock
+    }
+
+    /// Verifies tokens signed by the daemon's own key ring.
+    public init(policy: TokenPolicy, keyRing: KeyRing, clock: any WallClock) {
+        self.init(issuer: policy.issuer, audiences: policy.audiences, leeway: policy.leeway, clock: clock) {
+            keyRing.current.verificationKeys
+        }
+    }
+
+    private struct Header: Decodable {
+        var alg: String?
+        var typ: String?
+        var kid: String?
+        var crit: [String]?
+    }
+
+    /// Returns the claims of a valid token, or the first rule it breaks.
+    public func verify(_ token: some StringProtocol) async throws(TokenError) -> AccessTokenClaims {
+        guard token.utf8.count <= Self.maximumLength else { throw .malformed }
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let headerData = Data(base64URLEncoded: parts[0]),
+            let header = try? JSONDecoder().decode(Header.self, from: headerData)
+        else { throw .malformed }
+
+        let keys = self.keys()
+        guard let alg = header.alg, alg == keys.algorithm.rawValue else { throw .algorithmNotAllowed(header.alg ?? "none") }
+        guard let typ = header.typ?.lowercased(), typ == "at+jwt" || typ == "application/at+jwt" else { throw .wrongType }
+        // RFC 7515 §4.1.11: a critical extension we do not understand makes the token invalid.
+        guard header.crit == nil else { throw .malformed }
+        guard let kid = header.kid, keys.kids.contains(kid) else { throw .unknownKey }
+        guard !parts[2].isEmpty else { throw .badSignature }
+
+        let claims: AccessTokenClaims
+        do {
+            claims = try await keys.collection.verify(String(token), as: AccessTokenClaims.self)
+        } catch let error as JWTError where error.errorType == .signatureVerificationFailed {
+            throw .badSignature
+        } catch let error as JWTError where error.errorType == .malformedToken {
+            throw .malformed
+        } catch {
+            throw .badSignature
+        }
+
+        let now = clock.now
+        guard claims.iss.value == issuer else { throw .wrongIssuer }
+        guard claims.aud.value.contains(where: audiences.contains) else { throw .wrongAudience }
+        guard claims.nbf.value <= now.addingTimeInterval(leeway), claims.iat.value <= now.addingTimeInterval(leeway) else {
+            throw .notYetValid
+        }
+        // RFC 7519 §4.1.4: the token must not be accepted "on or after" the expiration time.
+        guard now < claims.exp.value else { throw .expired }
+        return claims
+    }
+}

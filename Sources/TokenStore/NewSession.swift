@@ -1,0 +1,60 @@
+public import Foundation
+public import TokenCore
+
+/// What a login records about the new session.
+public struct NewSession: Sendable {
+    public var user: String
+    public var uid: UInt32
+    public var authMethod: AuthMethod
+    public var clientID: String
+    public var scope: String?
+    public var peer: String?
+    public var peerUID: UInt32?
+    public var peerPID: Int32?
+    /// Absolute session lifetime.
+    public var maxAge: TimeInterval
+    /// Lifetime of each refresh token.
+    public var refreshTTL: TimeInterval
+
+    public init(
+        user: String, uid: UInt32, authMethod: AuthMethod, clientID: String, scope: String? = nil,
+        peer: String? = nil, peerUID: UInt32? = nil, peerPID: Int32? = nil, maxAge: TimeInterval, refreshTTL: TimeInterval
+    ) {
+        self.user = user
+        self.uid = uid
+        self.authMethod = authMethod
+        self.clientID = clientID
+        self.scope = scope
+        self.peer = peer
+        self.peerUID = peerUID
+        self.peerPID = peerPID
+        self.maxAge = maxAge
+        self.refreshTTL = refreshTTL
+    }
+}
+
+/// The outcome of presenting a refresh token (CONTRACT §3.2).
+public enum RotationResult: Sendable {
+    /// The token was exchanged: `session` is updated, the new token expires at `refreshExpiresAt`.
+    case rotated(session: SessionRecord, refreshExpiresAt: Date)
+    /// A repeat of an already rotated token within the reuse grace: the earlier, undelivered child was
+    /// revoked and a new one issued.
+    case retried(session: SessionRecord, refreshExpiresAt: Date)
+    /// Refused; nothing was issued.
+    case rejected(RefreshRejection)
+}
+
+/// Why a refresh token was refused. Clients only ever see `invalid_grant`; the cases are for logs,
+/// metrics and tests.
+public enum RefreshRejection: Sendable, Equatable {
+    /// No such token (never issued, or garbage-collected).
+    case unknown
+    /// The token's idle lifetime has passed.
+    case expired
+    /// The session was revoked (logout, admin, account check).
+    case sessionRevoked
+    /// The session reached its absolute maximum age.
+    case sessionExpired
+    /// An already used token was presented again: the whole session has just been revoked.
+    case reuseDetected(sessionID: String, user: String)
+}

@@ -1,0 +1,75 @@
+import Foundation
+public import GRDB
+public import TokenCore
+
+/// Sessions and refresh tokens in SQLite (GRDB), one transaction per intention-named operation, as in
+/// GRDB's `AppDatabase` demo. Every write runs on GRDB's serial writer queue, never on an event loop, and
+/// that serialisation is what makes ``rotate(_:to:refreshTTL:reuseGrace:)`` have exactly one winner.
+public struct SessionStore: Sendable {
+    /// How hard SQLite syncs a commit to disk.
+    public enum Durability: String, Sendable, CaseIterable {
+        /// `synchronous=FULL`: a commit (an acknowledged rotation) survives power loss. The default.
+        case full
+        /// `synchronous=NORMAL`: survives a crash of the daemon, may lose the last commits on power loss.
+        case normal
+    }
+
+    let writer: any DatabaseWriter
+    let clock: any WallClock
+
+    /// Wraps an open database (tests use an in-memory `DatabaseQueue`), migrating it first.
+    public init(writer: any DatabaseWriter, clock: any WallClock) throws {
+        try StoreMigrations.migrator.migrate(writer)
+        self.writer = writer
+        self.clock = clock
+    }
+
+    /// Opens (creating if needed) the database at `path`, in WAL mode, file mode 0600.
+    public static func open(path: String, durability: Durability = .full, clock: any WallClock) throws -> SessionStore {
+        // SQLite creates the -wal and -shm files with the main file's mode, so fixing it first is enough.
+        try PrivateFiles.ensurePrivateFile(path)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.label = "pamtoken"
+        configuration.prepareDatabase { db in
+            // Keeps deleted rows (token hashes) from lingering in free pages.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+        }
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: "\(error)")
+        }
+        // GRDB switches the writer to synchronous=NORMAL when it enables WAL, after prepareDatabase has run;
+        // set the durability we want afterwards, on the one writer connection.
+        try pool.barrierWriteWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
+        }
+        return try SessionStore(writer: pool, clock: clock)
+    }
+
+    /// The current `PRAGMA synchronous` of the writer connection (2 = FULL, 1 = NORMAL).
+    public func synchronousLevel() async throws -> Int {
+        try await writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+    }
+
+    /// A cheap round trip to the database, for health checks.
+    public func ping() async throws {
+        _ = try await writer.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
+    var nowSeconds: Int64 { Int64(clock.now.timeIntervalSince1970) }
+}
+
+/// Why the store failed. Database errors are wrapped with the operation so a log line says what was
+/// being done; SQL arguments (token hashes) are never included.
+public enum StoreError: Error, Sendable, CustomStringConvertible {
+    case cannotOpen(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason): "cannot open the session database \(path): \(reason)"
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import LinuxPAM
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `pamtoken-pamcheck`: runs one PAM transaction for a user, the way `pamtokend` would, and prints the
+/// verdict. For administrators debugging a PAM stack, and for tests, which run it under pam_wrapper
+/// (the wrapper must be preloaded into a fresh process, so it cannot be switched on inside a test runner).
+@main
+struct PAMCheck: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pamtoken-pamcheck",
+        abstract: "Check a user's password or account with PAM, as pamtokend does.",
+        discussion: """
+            Reads the password from the first line of standard input (never from the command line).
+            Prints one line: "ok USER" or "refused CATEGORY CODE: details", and exits 0 or 1.
+
+            Example:
+              printf '%s\\n' "$PASSWORD" | pamtoken-pamcheck --service pamtoken alice
+            """
+    )
+
+    @Option(help: "The PAM service (file under /etc/pam.d).")
+    var service = "pamtoken"
+
+    @Flag(help: "Run pam_acct_mgmt only (what a refresh does); no password is read.")
+    var accountOnly = false
+
+    @Option(name: .customLong("repeat"), help: "Run the check this many times on as many threads, concurrently.")
+    var repeatCount = 1
+
+    @Argument(help: "The user name.")
+    var user: String
+
+    func run() async throws {
+        let authenticator = PAMAuthenticator(service: service, threads: max(1, repeatCount))
+        var password = ""
+        if !accountOnly {
+            password = readLine(strippingNewline: true) ?? ""
+        }
+        let outcomes = await withTaskGroup(of: Result<PAMReport, PAMError>.self) { group in
+            for _ in 0..<max(1, repeatCount) {
+                group.addTask { [accountOnly, user, password] in
+                    do {
+                        return .success(
+                            accountOnly
+                                ? try await authenticator.checkAccount(user: user)
+                                : try await authenticator.authenticate(user: user, password: password))
+                    } catch {
+                        return .failure(error as? PAMError ?? .systemError)
+                    }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        await authenticator.shutdown()
+        var failed = false
+        for outcome in outcomes {
+            switch outcome {
+            case .success(let report):
+                print("ok \(report.user)")
+                for message in report.moduleMessages { print("message: \(message)") }
+            case .failure(let error):
+                failed = true
+                print("refused \(error)")
+            }
+        }
+        if failed { throw ExitCode(1) }
+    }
+}

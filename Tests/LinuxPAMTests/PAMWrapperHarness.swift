@@ -1,0 +1,95 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs `pamtoken-pamcheck` under pam_wrapper: a private PAM configuration directory whose services
+/// use pam_matrix (users and passwords from a file), so tests exercise the real libpam, real modules
+/// and our conversation function without touching /etc/pam.d or the system's users.
+struct PAMWrapperHarness {
+    static let wrapperLibrary = "/usr/lib/x86_64-linux-gnu/libpam_wrapper.so"
+    static let matrixModule = "/usr/lib/x86_64-linux-gnu/pam_wrapper/pam_matrix.so"
+    static let denyModule = "/lib/x86_64-linux-gnu/security/pam_deny.so"
+
+    /// Whether pam_wrapper is installed (`apt-get install libpam-wrapper`); CI installs it.
+    static var isAvailable: Bool {
+        FileManager.default.fileExists(atPath: wrapperLibrary) && FileManager.default.fileExists(atPath: matrixModule)
+    }
+
+    let directory: URL
+
+    /// `users` are `name:password:service` lines (pam_matrix's passdb format).
+    init(users: [String]) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("pamtoken-pam-\(UUID().uuidString)")
+        let services = directory.appendingPathComponent("pam.d")
+        try FileManager.default.createDirectory(at: services, withIntermediateDirectories: true)
+        let passdb = directory.appendingPathComponent("passdb").path
+        try (users.joined(separator: "\n") + "\n").write(toFile: passdb, atomically: true, encoding: .utf8)
+
+        let matrix = "\(Self.matrixModule) passdb=\(passdb)"
+        let files: [String: String] = [
+            // A service whose stack is pam_matrix alone.
+            "pamtoken-test": "auth required \(matrix)\naccount required \(matrix)\n",
+            // Authentication passes, but the account stage refuses everyone.
+            "pamtoken-deny": "auth required \(matrix)\naccount required \(Self.denyModule)\n",
+            // pam_matrix's `verbose` option sends PAM_TEXT_INFO/PAM_ERROR_MSG through the conversation.
+            "pamtoken-verbose": "auth required \(matrix) verbose\naccount required \(matrix)\n",
+            // Without an `other` service, libpam logs an error on every call.
+            "other": "auth required \(Self.denyModule)\naccount required \(Self.denyModule)\n",
+        ]
+        for (name, text) in files {
+            try text.write(to: services.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+    }
+
+    func cleanUp() {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    struct Outcome {
+        var status: Int32
+        var lines: [String]
+    }
+
+    /// Runs the probe and waits for it to exit (no polling: the termination handler resumes us).
+    func check(service: String, user: String, password: String?, arguments extra: [String] = []) async throws -> Outcome {
+        let process = Process()
+        process.executableURL = Self.probeURL
+        process.arguments = ["--service", service] + extra + (password == nil ? ["--account-only"] : []) + ["--", user]
+        var environment = ProcessInfo.processInfo.environment
+        environment["LD_PRELOAD"] = Self.wrapperLibrary
+        environment["PAM_WRAPPER"] = "1"
+        environment["PAM_WRAPPER_SERVICE_DIR"] = directory.appendingPathComponent("pam.d").path
+        process.environment = environment
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+
+        let status = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+                return
+            }
+            if let password {
+                input.fileHandleForWriting.write(Data((password + "\n").utf8))
+            }
+            try? input.fileHandleForWriting.close()
+        }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        return Outcome(status: status, lines: lines)
+    }
+
+    /// The probe is built next to the test bundle: `swift build --build-tests` builds every product.
+    static var probeURL: URL {
+        let executable = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+        return executable.deletingLastPathComponent().appendingPathComponent("pamtoken-pamcheck")
+    }
+}
