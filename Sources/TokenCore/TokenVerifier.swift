@@ -39,7 +39,10 @@ public struct TokenVerifier: Sendable {
     }
 
     /// Returns the claims of a valid token, or the first rule it breaks.
-    public func verify(_ token: some StringProtocol) async throws(TokenError) -> AccessTokenClaims {
+    ///
+    /// - Parameter acceptingExpired: skip the `exp` check only. For the few places that must identify the
+    ///   session of a token that may have expired: RFC 7009 revocation and the tutorial's refresh route.
+    public func verify(_ token: some StringProtocol, acceptingExpired: Bool = false) async throws(TokenError) -> AccessTokenClaims {
         guard token.utf8.count <= Self.maximumLength else { throw .malformed }
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let headerData = Data(base64URLEncoded: parts[0]),
@@ -72,7 +75,7 @@ public struct TokenVerifier: Sendable {
             throw .notYetValid
         }
         // RFC 7519 §4.1.4: the token must not be accepted "on or after" the expiration time.
-        guard now < claims.exp.value else { throw .expired }
+        guard acceptingExpired || now < claims.exp.value else { throw .expired }
         return claims
     }
 }

@@ -1,0 +1,134 @@
+import JWTKit
+import Hummingbird
+import HTTPTypes
+import NIOCore
+import Foundation
+import Logging
+public import TokenCore
+import TokenStore
+
+extension TokenAuthority {
+    /// Checks the `Authorization: Bearer …` header of a request (RFC 6750 §2.1): a valid access token whose
+    /// session is still active. Expiry is reported distinctly so the client gets `IS-TOKEN-EXPIRED: true`.
+    public func authorize(authorization: String?) async throws(APIError) -> AccessTokenClaims {
+        guard let authorization else { throw .invalidToken("missing bearer token") }
+        let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw .invalidToken("expected an Authorization: Bearer header") }
+        return try await authorize(token: parts[1].trimmingCharacters(in: .whitespaces))
+    }
+
+    /// Verifies an access token and its session.
+    func authorize(token: String) async throws(APIError) -> AccessTokenClaims {
+        let claims: AccessTokenClaims
+        do {
+            claims = try await verifier.verify(token)
+        } catch {
+            throw .invalidToken(error.description, expired: error == .expired)
+        }
+        guard try await storage("session check", { try await self.store.isSessionActive(id: claims.sid) }) else {
+            throw .invalidToken(TokenError.revoked.description)
+        }
+        return claims
+    }
+
+    /// RFC 7009: revokes the session of a refresh token or of an access token (by `sid`; an expired access
+    /// token still names its session). Unknown or invalid tokens are not an error: the answer is the same,
+    /// so revocation cannot be used to probe for valid tokens.
+    public func revoke(token: String, peer: Peer) async throws(APIError) {
+        if let refresh = RefreshToken(token) {
+            if let session = try await storage("revoke", { try await self.store.revokeSession(containing: refresh, reason: "revoked by client") }) {
+                logger.info("session revoked", metadata: ["user": "\(session.user)", "session": "\(session.id)", "peer": "\(peer)", "via": "refresh_token"])
+            }
+            return
+        }
+        guard let claims = try? await verifier.verify(token, acceptingExpired: true) else { return }
+        if try await storage("revoke", { try await self.store.revokeSession(id: claims.sid, reason: "revoked by client") }) {
+            logger.info("session revoked", metadata: ["user": "\(claims.sub.value)", "session": "\(claims.sid)", "peer": "\(peer)", "via": "access_token"])
+        }
+    }
+
+    /// RFC 7662: whether a token is active now, with its claims when it is.
+    public func introspect(token: String) async throws(APIError) -> Introspection {
+        if let refresh = RefreshToken(token) {
+            guard let status = try await storage("introspect", { try await self.store.refreshTokenStatus(refresh) }),
+                status.isUsable(at: clock.now)
+            else { return .inactive }
+            return Introspection(refresh: status)
+        }
+        guard let claims = try? await verifier.verify(token),
+            try await storage("introspect", { try await self.store.isSessionActive(id: claims.sid) })
+        else { return .inactive }
+        return Introspection(access: claims)
+    }
+}
+
+/// An RFC 7662 §2.2 introspection response.
+public struct Introspection: Sendable, Encodable, Equatable {
+    public var active: Bool
+    public var tokenType: String?
+    public var sub: String?
+    public var aud: [String]?
+    public var iss: String?
+    public var exp: Int?
+    public var iat: Int?
+    public var nbf: Int?
+    public var jti: String?
+    public var clientID: String?
+    public var scope: String?
+    public var sid: String?
+    public var uid: UInt32?
+    public var gid: UInt32?
+    public var groups: [String]?
+    public var name: String?
+    public var amr: [String]?
+    public var authTime: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case active, sub, aud, iss, exp, iat, nbf, jti, scope, sid, uid, gid, groups, name, amr
+        case tokenType = "token_type"
+        case clientID = "client_id"
+        case authTime = "auth_time"
+    }
+
+    /// RFC 7662 §2.2: an inactive token gets `{"active":false}` and nothing else.
+    public static let inactive = Introspection(active: false)
+
+    init(active: Bool) {
+        self.active = active
+    }
+
+    init(access claims: AccessTokenClaims) {
+        self.active = true
+        tokenType = "access_token"
+        sub = claims.sub.value
+        aud = claims.aud.value
+        iss = claims.iss.value
+        exp = Int(claims.exp.value.timeIntervalSince1970)
+        iat = Int(claims.iat.value.timeIntervalSince1970)
+        nbf = Int(claims.nbf.value.timeIntervalSince1970)
+        jti = claims.jti.value
+        clientID = claims.clientID
+        scope = claims.scope
+        sid = claims.sid
+        uid = claims.uid
+        gid = claims.gid
+        groups = claims.groups
+        name = claims.name
+        amr = claims.amr
+        authTime = Int(claims.authTime.timeIntervalSince1970)
+    }
+
+    init(refresh status: RefreshTokenStatus) {
+        self.active = true
+        tokenType = "refresh_token"
+        sub = status.session.user
+        uid = status.session.uid
+        exp = Int(status.expiresAt)
+        iat = Int(status.createdAt)
+        clientID = status.session.clientID
+        scope = status.session.scope
+        sid = status.session.id
+        amr = [status.session.authMethod.rawValue]
+        authTime = Int(status.session.createdAt)
+    }
+}

@@ -1,0 +1,193 @@
+import JWTKit
+import Hummingbird
+import HTTPTypes
+import NIOCore
+import Foundation
+import LinuxPAM
+import Logging
+import TokenCore
+import TokenStore
+import Prometheus
+
+extension TokenAuthority {
+    /// `grant_type=password` (CONTRACT §3.1): throttle check, PAM `pam_authenticate` + `pam_acct_mgmt`,
+    /// the user must resolve in the user database, then a new session.
+    public func passwordGrant(user: String, password: String, clientID: String, scope: String?, peer: Peer) async throws(APIError)
+        -> TokenGrant
+    {
+        guard user.utf8.count <= 256, password.utf8.count <= 4096 else { throw .invalidRequest("username or password too long") }
+        if let wait = throttle.retryAfter(user: user, peer: peer.throttleKey) {
+            metrics.loginsThrottled.increment()
+            logger.warning("login throttled", metadata: ["user": "\(Self.printable(user))", "peer": "\(peer)", "retry_after": "\(wait)"])
+            throw .tooManyAttempts(retryAfter: wait)
+        }
+        let start = ContinuousClock.now
+        let outcome = await pam { () async throws(PAMError) -> String in
+            try await self.authenticator.authenticate(user: user, password: password, remoteHost: peer.remoteHost)
+        }
+        let name: String
+        switch outcome {
+        case nil:
+            throw busy(peer: peer)
+        case .failure(let error)?:
+            throw await failLogin(user: user, peer: peer, reason: "\(error)", systemError: !error.isUserFailure, startedAt: start)
+        case .success(let canonical)?:
+            name = canonical
+        }
+        guard let identity = users.user(named: name) else {
+            throw await failLogin(user: user, peer: peer, reason: "PAM accepted a user the user database does not know", systemError: true, startedAt: start)
+        }
+        throttle.recordSuccess(user: user)
+        return try await startSession(identity, method: .password, clientID: clientID, scope: scope, peer: peer)
+    }
+
+    /// `grant_type=urn:pamtoken:params:grant-type:peercred` (CONTRACT §3.6): on the Unix socket, when enabled,
+    /// a token for the kernel-verified uid of the peer, without a password. The account must pass `pam_acct_mgmt`.
+    public func peerCredentialsGrant(clientID: String, scope: String?, peer: Peer) async throws(APIError) -> TokenGrant {
+        guard settings.peercredGrant else { throw .unsupportedGrantType(PeerCredentialsGrant.type) }
+        guard case .unix(let uid, _, _) = peer else {
+            throw .unauthorizedClient("the peercred grant is available on the Unix socket only")
+        }
+        guard uid != 0 || settings.peercredAllowRoot else { throw .unauthorizedClient("the peercred grant is refused for uid 0") }
+        guard let identity = users.user(uid: uid) else { throw .invalidGrant("the peer's uid does not resolve to a user") }
+        try await checkAccount(identity.user, peer: peer)
+        metrics.loginsOK.increment()
+        return try await startSession(identity, method: .peerCredentials, clientID: clientID, scope: scope, peer: peer)
+    }
+
+    /// `grant_type=refresh_token` (CONTRACT §3.1, §3.2): the account is re-checked (same uid,
+    /// `pam_acct_mgmt`) before the token is rotated; a failed check revokes the session.
+    public func refreshGrant(token value: String, peer: Peer) async throws(APIError) -> TokenGrant {
+        guard let presented = RefreshToken(value) else { throw .invalidGrant("invalid refresh token") }
+        guard let session = try await storage("find session", { try await self.store.session(for: presented) }),
+            session.isActive(at: clock.now)
+        else {
+            // Unknown, revoked or expired: let the rotation classify it (and catch reuse of a dead family's token).
+            return try await rotate(presented, identity: nil, peer: peer)
+        }
+        guard let identity = users.user(named: session.user), identity.uid == session.uid else {
+            try await revokeAfterFailedCheck(session, reason: "user no longer exists with uid \(session.uid)")
+            throw .invalidGrant("invalid refresh token")
+        }
+        do {
+            try await checkAccount(session.user, peer: peer)
+        } catch let error where error.code == "invalid_grant" {
+            try await revokeAfterFailedCheck(session, reason: "account refused by PAM")
+            throw .invalidGrant("invalid refresh token")
+        }
+        return try await rotate(presented, identity: identity, peer: peer)
+    }
+
+    private func rotate(_ presented: RefreshToken, identity: UserIdentity?, peer: Peer) async throws(APIError) -> TokenGrant {
+        let next = RefreshToken.generate()
+        let result = try await storage("rotate") {
+            try await self.store.rotate(presented, to: next, refreshTTL: self.policy.refreshTTL, reuseGrace: self.policy.reuseGrace)
+        }
+        switch result {
+        case .rotated(let session, let expiry), .retried(let session, let expiry):
+            guard let identity else {
+                // Only reachable if the session came back to life between the two reads; refuse safely.
+                throw .invalidGrant("invalid refresh token")
+            }
+            metrics.rotations.increment()
+            if case .retried = result {
+                logger.notice("refresh retried within the reuse grace", metadata: ["user": "\(session.user)", "session": "\(session.id)", "peer": "\(peer)"])
+            }
+            return try await grant(identity, session: session, refreshToken: next, refreshExpiresAt: expiry)
+        case .rejected(.reuseDetected(let sessionID, let user)):
+            metrics.reuseDetections.increment()
+            logger.warning(
+                "refresh token reuse detected: session revoked",
+                metadata: ["event": "reuse_detected", "user": "\(user)", "session": "\(sessionID)", "peer": "\(peer)"])
+            throw .invalidGrant("invalid refresh token")
+        case .rejected(let reason):
+            logger.info("refresh refused", metadata: ["reason": "\(reason)", "peer": "\(peer)"])
+            throw .invalidGrant("invalid refresh token")
+        }
+    }
+
+    private func startSession(_ identity: UserIdentity, method: AuthMethod, clientID: String, scope: String?, peer: Peer) async throws(APIError)
+        -> TokenGrant
+    {
+        let token = RefreshToken.generate()
+        var new = NewSession(
+            user: identity.user, uid: identity.uid, authMethod: method, clientID: clientID, scope: scope, peer: peer.remoteHost,
+            maxAge: policy.sessionMaxAge, refreshTTL: policy.refreshTTL)
+        if case .unix(let uid, _, let pid) = peer {
+            new.peerUID = uid
+            new.peerPID = pid
+        }
+        let (session, expiry) = try await storage("create session") { try await self.store.createSession(new, token: token) }
+        if method == .password { metrics.loginsOK.increment() }
+        logger.info("login", metadata: ["user": "\(identity.user)", "session": "\(session.id)", "method": "\(method.rawValue)", "peer": "\(peer)"])
+        return try await grant(identity, session: session, refreshToken: token, refreshExpiresAt: expiry)
+    }
+
+    /// `pam_acct_mgmt` through the admission limit. A refused account is `invalid_grant`.
+    func checkAccount(_ user: String, peer: Peer) async throws(APIError) {
+        let outcome = await pam { () async throws(PAMError) -> Void in
+            try await self.authenticator.checkAccount(user: user, remoteHost: peer.remoteHost)
+        }
+        switch outcome {
+        case nil: throw busy(peer: peer)
+        case .success?: return
+        case .failure(let error)?:
+            if error.isUserFailure {
+                logger.notice("account refused by PAM", metadata: ["user": "\(user)", "reason": "\(error)", "peer": "\(peer)"])
+            } else {
+                logger.error("PAM failed checking an account", metadata: ["user": "\(user)", "reason": "\(error)"])
+            }
+            throw .invalidGrant("invalid refresh token")
+        }
+    }
+
+    /// Runs a PAM call if the admission limit allows, timing it. nil when PAM is saturated.
+    private func pam<T: Sendable>(_ call: @Sendable () async throws(PAMError) -> T) async -> Result<T, PAMError>? {
+        await admission.run { () async -> Result<T, PAMError> in
+            let start = ContinuousClock.now
+            defer { metrics.pamDuration.record(ContinuousClock.now - start) }
+            do throws(PAMError) {
+                return .success(try await call())
+            } catch {
+                return .failure(error)
+            }
+        }
+    }
+
+    private func busy(peer: Peer) -> APIError {
+        logger.warning("PAM saturated: login refused", metadata: ["peer": "\(peer)", "in_flight": "\(admission.current)"])
+        metrics.loginsThrottled.increment()
+        return .tooManyAttempts(retryAfter: 1)
+    }
+
+    private func failLogin(user: String, peer: Peer, reason: String, systemError: Bool, startedAt start: ContinuousClock.Instant) async
+        -> APIError
+    {
+        throttle.recordFailure(user: user, peer: peer.throttleKey)
+        metrics.loginsFailed.increment()
+        let metadata: Logger.Metadata = ["user": "\(Self.printable(user))", "peer": "\(peer)", "reason": "\(reason)"]
+        if systemError {
+            logger.error("login failed: PAM or user database error", metadata: metadata)
+        } else {
+            logger.notice("login failed", metadata: metadata)
+        }
+        await delayFailure(startedAt: start)
+        return .invalidGrant("invalid username or password")
+    }
+
+    private func revokeAfterFailedCheck(_ session: SessionRecord, reason: String) async throws(APIError) {
+        _ = try await storage("revoke session") { try await self.store.revokeSession(id: session.id, reason: reason) }
+        logger.warning("session revoked at refresh", metadata: ["user": "\(session.user)", "session": "\(session.id)", "reason": "\(reason)"])
+    }
+
+    /// A user name as typed, made safe for one log line (people paste passwords into the wrong field;
+    /// we cannot tell, but we can keep it short and free of control characters).
+    static func printable(_ text: String) -> String {
+        String(text.unicodeScalars.prefix(64).map { $0.properties.generalCategory == .control ? "?" : Character($0) })
+    }
+}
+
+/// The peer-credential grant's name (a URN, as RFC 6749 §4.5 requires of extension grants).
+enum PeerCredentialsGrant {
+    static let type = "urn:pamtoken:params:grant-type:peercred"
+}

@@ -1,0 +1,107 @@
+import JWTKit
+import Hummingbird
+import HTTPTypes
+import NIOCore
+import Foundation
+public import Logging
+public import TokenCore
+public import TokenStore
+
+/// The daemon's domain logic behind the routes: logins, refreshes, Bearer checks, revocation and
+/// introspection. Routes only parse requests and render results; every rule of CONTRACT §3.1–§3.3
+/// and §4 is applied here, where it can be tested without HTTP.
+public final class TokenAuthority: Sendable {
+    /// Behaviour that is configuration rather than token policy.
+    public struct Settings: Sendable {
+        /// Minimum duration of a failed login, whatever failed (uniform timing: no user enumeration).
+        public var failureDelay: Duration
+        public var peercredGrant: Bool
+        public var peercredAllowRoot: Bool
+        /// Members may use `/admin/`; nil means root only.
+        public var adminGroup: String?
+        public var pamThreads: Int
+        public var pamQueueLimit: Int
+
+        public init(
+            failureDelay: Duration = .seconds(1), peercredGrant: Bool = false, peercredAllowRoot: Bool = false,
+            adminGroup: String? = nil, pamThreads: Int = 4, pamQueueLimit: Int = 64
+        ) {
+            self.failureDelay = failureDelay
+            self.peercredGrant = peercredGrant
+            self.peercredAllowRoot = peercredAllowRoot
+            self.adminGroup = adminGroup
+            self.pamThreads = pamThreads
+            self.pamQueueLimit = pamQueueLimit
+        }
+    }
+
+    public let policy: TokenPolicy
+    public let keyRing: KeyRing
+    public let store: SessionStore
+    public let settings: Settings
+    public let metrics: ServerMetrics
+    let issuer: TokenIssuer
+    let verifier: TokenVerifier
+    let authenticator: any Authenticator
+    let users: any UserDirectory
+    let throttle: LoginThrottle
+    let admission: PAMAdmission
+    let clock: any WallClock
+    let logger: Logger
+
+    public init(
+        policy: TokenPolicy, keyRing: KeyRing, store: SessionStore, authenticator: any Authenticator, users: any UserDirectory,
+        throttle: LoginThrottle, settings: Settings, metrics: ServerMetrics, clock: any WallClock, logger: Logger
+    ) {
+        self.policy = policy
+        self.keyRing = keyRing
+        self.store = store
+        self.authenticator = authenticator
+        self.users = users
+        self.throttle = throttle
+        self.settings = settings
+        self.metrics = metrics
+        self.clock = clock
+        self.logger = logger
+        self.issuer = TokenIssuer(policy: policy, keyRing: keyRing, clock: clock)
+        self.verifier = TokenVerifier(policy: policy, keyRing: keyRing, clock: clock)
+        self.admission = PAMAdmission(threads: settings.pamThreads, queueLimit: settings.pamQueueLimit)
+    }
+
+    /// Signs an access token for a session and packages the response.
+    func grant(_ identity: UserIdentity, session: SessionRecord, refreshToken: RefreshToken, refreshExpiresAt: Date) async throws(APIError)
+        -> TokenGrant
+    {
+        let context = SessionContext(
+            sessionID: session.id, authTime: session.createdDate, authMethod: session.authMethod, clientID: session.clientID,
+            scope: session.scope)
+        let issued: TokenIssuer.Issued
+        do {
+            issued = try await issuer.issue(for: identity, in: context)
+        } catch {
+            logger.error("signing an access token failed", metadata: ["error": "\(error)"])
+            throw .temporarilyUnavailable
+        }
+        let now = clock.now
+        return TokenGrant(
+            accessToken: issued.token, expiresIn: Int(issued.expiresAt.timeIntervalSince(now).rounded()),
+            refreshToken: refreshToken.value, refreshTokenExpiresIn: max(0, Int(refreshExpiresAt.timeIntervalSince(now).rounded())),
+            scope: session.scope)
+    }
+
+    /// Runs a store operation; a database failure is logged and becomes 503, never a 500 with details.
+    func storage<T: Sendable>(_ what: String, _ operation: () async throws -> T) async throws(APIError) -> T {
+        do {
+            return try await operation()
+        } catch {
+            logger.error("session store failed", metadata: ["operation": "\(what)", "error": "\(error)"])
+            throw .temporarilyUnavailable
+        }
+    }
+
+    /// Holds a failed login until `failureDelay` has passed since it started, so failures take the same
+    /// time whether the user is unknown (~1 ms) or the password wrong (~50 ms under yescrypt).
+    func delayFailure(startedAt start: ContinuousClock.Instant) async {
+        try? await Task.sleep(until: start.advanced(by: settings.failureDelay), clock: .continuous)
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+import Logging
+import TokenCore
+import TokenStore
+import JWTKit
+import Hummingbird
+import HTTPTypes
+import NIOCore
+/// A successful token response (RFC 6749 §5.1), plus the refresh token's lifetime (CONTRACT §3.1).
+public struct TokenGrant: Sendable, Encodable {
+    public var accessToken: String
+    public var tokenType = "Bearer"
+    public var expiresIn: Int
+    public var refreshToken: String
+    public var refreshTokenExpiresIn: Int
+    public var scope: String?
+
+    enum CodingKeys: String, CodingKey {
+        case accessToken = "access_token"
+        case tokenType = "token_type"
+        case expiresIn = "expires_in"
+        case refreshToken = "refresh_token"
+        case refreshTokenExpiresIn = "refresh_token_expires_in"
+        case scope
+    }
+
+    /// A grant never prints its tokens.
+    public var redacted: String { "TokenGrant(expires_in: \(expiresIn))" }
+}

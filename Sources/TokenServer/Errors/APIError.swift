@@ -1,0 +1,85 @@
+import Logging
+import TokenCore
+import TokenStore
+import JWTKit
+import Foundation
+public import HTTPTypes
+public import Hummingbird
+import NIOCore
+
+/// Every error a client can see, rendered in the shape of RFC 6749 §5.2 (`{"error","error_description"}`)
+/// with the headers RFC 6750 §3 and the tutorial's clients expect. Handlers throw these; Hummingbird's
+/// router turns them into responses through ``response(from:context:)``.
+///
+/// Descriptions are written for clients: they never contain a password, a token, or whether a user exists.
+public struct APIError: HTTPResponseError, CustomStringConvertible {
+    public let status: HTTPResponse.Status
+    /// The OAuth error code, e.g. `invalid_grant`.
+    public let code: String
+    public let message: String
+    public var headers: HTTPFields
+
+    init(_ status: HTTPResponse.Status, _ code: String, _ message: String, headers: HTTPFields = [:]) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers
+    }
+
+    public var description: String { "\(status.code) \(code): \(message)" }
+
+    // MARK: RFC 6749 §5.2 (token endpoint)
+
+    static func invalidRequest(_ message: String) -> APIError { APIError(.badRequest, "invalid_request", message) }
+    static func unsupportedGrantType(_ grant: String) -> APIError {
+        APIError(.badRequest, "unsupported_grant_type", "grant_type \(grant.prefix(80).debugDescription) is not supported")
+    }
+    static func invalidGrant(_ message: String) -> APIError { APIError(.badRequest, "invalid_grant", message) }
+    static func unauthorizedClient(_ message: String) -> APIError { APIError(.badRequest, "unauthorized_client", message) }
+
+    /// CONTRACT §3.1: throttled, PAM not called.
+    static func tooManyAttempts(retryAfter seconds: Int) -> APIError {
+        var headers = HTTPFields()
+        headers[.retryAfter] = String(max(1, seconds))
+        return APIError(.tooManyRequests, "too_many_attempts", "too many attempts; retry after \(max(1, seconds)) s", headers: headers)
+    }
+
+    // MARK: RFC 6750 §3 (Bearer routes)
+
+    /// 401 with `WWW-Authenticate: Bearer error="invalid_token"`; expired tokens also get `IS-TOKEN-EXPIRED: true`,
+    /// the header the tutorial's clients look for before refreshing.
+    static func invalidToken(_ message: String, expired: Bool = false) -> APIError {
+        var headers = HTTPFields()
+        headers[.wwwAuthenticate] = "Bearer error=\"invalid_token\", error_description=\"\(message)\""
+        if expired {
+            headers[.isTokenExpired] = "true"
+        }
+        return APIError(.unauthorized, "invalid_token", message, headers: headers)
+    }
+
+    static func forbidden(_ message: String) -> APIError { APIError(.forbidden, "forbidden", message) }
+    static func notFound(_ message: String = "no such resource") -> APIError { APIError(.notFound, "not_found", message) }
+    static func methodNotAllowed(allowed: [HTTPRequest.Method]) -> APIError {
+        var headers = HTTPFields()
+        headers[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
+        return APIError(.methodNotAllowed, "method_not_allowed", "method not allowed; use \(headers[.allow] ?? "")", headers: headers)
+    }
+    static let payloadTooLarge = APIError(.contentTooLarge, "invalid_request", "request body larger than 16 KiB")
+    /// The daemon cannot answer now (database or PAM failure). Logged in detail; the client gets no detail.
+    static let temporarilyUnavailable = APIError(.serviceUnavailable, "temporarily_unavailable", "the service is temporarily unavailable")
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers = self.headers
+        headers[.contentType] = "application/json"
+        headers[.cacheControl] = "no-store"
+        headers[.pragma] = "no-cache"
+        let body = JSONBody.encode(["error": code, "error_description": message])
+        return Response(status: status, headers: headers, body: .init(byteBuffer: body))
+    }
+}
+
+extension HTTPField.Name {
+    /// The tutorial's signal that a Bearer token was refused only because it expired.
+    static let isTokenExpired = HTTPField.Name("IS-TOKEN-EXPIRED")!
+    static let pragma = HTTPField.Name("Pragma")!
+}

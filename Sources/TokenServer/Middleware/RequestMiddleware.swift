@@ -1,0 +1,66 @@
+import TokenCore
+import TokenStore
+import JWTKit
+import NIOCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Wraps every request: turns framework errors (unknown path, wrong method, body too large) into the
+/// contract's JSON errors, never lets an unexpected error become a 500 with details, counts the request
+/// for `/metrics`, and writes the one access-log line per request (CONTRACT: route, status, duration,
+/// user where known, peer). The line never holds a header value, a body, or a query string.
+struct RequestMiddleware: RouterMiddleware {
+    typealias Context = TokenRequestContext
+
+    let routes: RouteTableBox
+    let peers: PeerDirectory
+    let metrics: ServerMetrics
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as APIError {
+            response = try error.response(from: request, context: context)
+        } catch let error as HTTPError {
+            response = try shape(error, request: request).response(from: request, context: context)
+        } catch is NIOTooManyBytesError {
+            response = try APIError.payloadTooLarge.response(from: request, context: context)
+        } catch {
+            logger.error("unhandled error", metadata: ["route": "\(request.uri.path)", "error": "\(type(of: error))"])
+            response = try APIError.temporarilyUnavailable.response(from: request, context: context)
+        }
+        let route = context.endpointPath ?? (routes.allowedMethods(for: request.uri.path) == nil ? "unknown" : request.uri.path)
+        metrics.request(route: route, status: Int(response.status.code))
+        let elapsed = (ContinuousClock.now - start).components
+        let milliseconds = Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15
+        logger.info(
+            "request",
+            metadata: [
+                "method": "\(request.method.rawValue)", "route": "\(route)", "status": "\(response.status.code)",
+                "duration_ms": "\(String(format: "%.2f", milliseconds))", "peer": "\(peers.peer(for: context.channel))",
+            ])
+        return response
+    }
+
+    /// 404 becomes 405 when the path exists with other methods; everything gets the JSON error body.
+    private func shape(_ error: HTTPError, request: Request) -> APIError {
+        switch error.status {
+        case .notFound:
+            if let allowed = routes.allowedMethods(for: request.uri.path) {
+                return .methodNotAllowed(allowed: allowed)
+            }
+            return .notFound()
+        case .contentTooLarge:
+            return .payloadTooLarge
+        case .badRequest:
+            return .invalidRequest("malformed request")
+        default:
+            return APIError(error.status, "invalid_request", error.status.reasonPhrase)
+        }
+    }
+}

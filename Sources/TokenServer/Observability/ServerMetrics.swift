@@ -1,0 +1,58 @@
+import Foundation
+import Logging
+import TokenCore
+import TokenStore
+import JWTKit
+import Hummingbird
+import HTTPTypes
+import NIOCore
+public import Prometheus
+
+/// The daemon's Prometheus metrics (CONTRACT §3.4 `/metrics`).
+///
+/// Kept on an explicit registry rather than only behind swift-metrics' global bootstrap so that every
+/// test gets its own; the daemon bootstraps swift-metrics with the same registry, so metrics that
+/// libraries emit through swift-metrics appear on `/metrics` too.
+public final class ServerMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    let loginsOK: Counter
+    let loginsFailed: Counter
+    let loginsThrottled: Counter
+    let rotations: Counter
+    let reuseDetections: Counter
+    let pamDuration: DurationHistogram
+    let activeSessions: Gauge
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        let logins = Self.name("logins", unit: "total", "Password and peer-credential logins by result.")
+        loginsOK = registry.makeCounter(descriptor: logins, labels: [("result", "ok")])
+        loginsFailed = registry.makeCounter(descriptor: logins, labels: [("result", "failed")])
+        loginsThrottled = registry.makeCounter(descriptor: logins, labels: [("result", "throttled")])
+        rotations = registry.makeCounter(descriptor: Self.name("refresh_rotations", unit: "total", "Refresh tokens exchanged for a new pair."))
+        reuseDetections = registry.makeCounter(
+            descriptor: Self.name("refresh_reuse_detections", unit: "total", "Used refresh tokens presented again; each revoked a session."))
+        pamDuration = registry.makeDurationHistogram(
+            descriptor: Self.name("pam_duration", unit: "seconds", "Time spent in PAM transactions."),
+            buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(250), .seconds(1), .seconds(5)])
+        activeSessions = registry.makeGauge(descriptor: Self.name("active_sessions", unit: "", "Sessions neither revoked nor expired."))
+    }
+
+    /// Counts one HTTP request.
+    func request(route: String, status: Int) {
+        registry.makeCounter(descriptor: Self.requests, labels: [("route", route), ("status", String(status))]).increment()
+    }
+
+    private static var requests: MetricNameDescriptor { name("http_requests", unit: "total", "HTTP requests by route and status.") }
+
+    private static func name(_ metric: String, unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "pamtoken", metricName: metric, unitName: unit, helpText: help)
+    }
+
+    /// The Prometheus text exposition.
+    func exposition() -> [UInt8] {
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        return buffer
+    }
+}

@@ -1,0 +1,136 @@
+import Logging
+import TokenStore
+import JWTKit
+import HTTPTypes
+import NIOCore
+import Foundation
+import Hummingbird
+import TokenCore
+
+extension TokenServer {
+    /// `/admin/…` (CONTRACT §3.6): on the Unix socket only, for uid 0 or members of `admin_group`.
+    /// Every action is logged at warning level as a security event.
+    func addAdminRoutes(to router: Router<TokenRequestContext>, table: inout RouteTable) {
+        table.add(.get, "/admin/sessions", on: router) { request, context in
+            _ = try self.requireAdmin(context)
+            let user = request.uri.queryParameters.get("user").flatMap { $0.isEmpty ? nil : $0 }
+            let sessions = try await self.authority.storage("list sessions") { try await self.authority.store.activeSessions(user: user) }
+            return .json(SessionList(sessions: sessions.map { SessionView($0, current: nil) }))
+        }
+
+        table.add(.post, "/admin/revoke", on: router) { request, context in
+            let admin = try self.requireAdmin(context)
+            let parameters = try await RequestParameters.decode(request, context: context)
+            let revoked: Int
+            switch (parameters["user"].flatMap { $0.isEmpty ? nil : $0 }, parameters["session"].flatMap { $0.isEmpty ? nil : $0 }) {
+            case (let user?, nil):
+                revoked = try await self.authority.storage("revoke") {
+                    try await self.authority.store.revokeSessions(user: user, reason: "revoked by admin \(admin)")
+                }
+            case (nil, let session?):
+                revoked = try await self.authority.storage("revoke") {
+                    try await self.authority.store.revokeSession(id: session, reason: "revoked by admin \(admin)") ? 1 : 0
+                }
+            default:
+                throw APIError.invalidRequest("give exactly one of user or session")
+            }
+            self.logger.warning(
+                "admin revoked sessions",
+                metadata: ["event": "admin_revoke", "admin": "\(admin)", "user": "\(parameters["user"] ?? "")",
+                    "session": "\(parameters["session"] ?? "")", "count": "\(revoked)"])
+            return .json(["revoked": revoked])
+        }
+
+        table.add(.get, "/admin/keys", on: router) { _, context in
+            _ = try self.requireAdmin(context)
+            return .json(KeyList(self.authority.keyRing.current))
+        }
+
+        table.add(.post, "/admin/keys/rotate", on: router) { _, context in
+            let admin = try self.requireAdmin(context)
+            let key: SigningKey
+            do {
+                key = try await self.authority.keyRing.rotate()
+            } catch {
+                self.logger.error("key rotation failed", metadata: ["error": "\(error)"])
+                throw APIError.temporarilyUnavailable
+            }
+            self.logger.warning("admin rotated the signing key", metadata: ["event": "admin_key_rotate", "admin": "\(admin)", "kid": "\(key.kid)"])
+            return .json(KeyList(self.authority.keyRing.current))
+        }
+
+        table.add(.post, "/admin/gc", on: router) { _, context in
+            let admin = try self.requireAdmin(context)
+            let report = try await self.collectGarbage()
+            self.logger.warning(
+                "admin ran garbage collection",
+                metadata: ["event": "admin_gc", "admin": "\(admin)", "rows": "\(report.deletedRows)", "keys": "\(report.prunedKeys.count)"])
+            return .json(report)
+        }
+    }
+
+    /// Deletes dead sessions and tokens, and retired keys no valid token can name.
+    func collectGarbage() async throws(APIError) -> GarbageReport {
+        let rows = try await authority.storage("gc") { try await self.authority.store.collectGarbage() }
+        let keys: [String]
+        do {
+            keys = try await authority.keyRing.prune(retention: authority.policy.keyRetention)
+        } catch {
+            logger.error("pruning retired keys failed", metadata: ["error": "\(error)"])
+            throw APIError.temporarilyUnavailable
+        }
+        return GarbageReport(deletedRows: rows, prunedKeys: keys)
+    }
+
+    /// The admin's description for logs ("uid 0 pid 42"), or 403.
+    private func requireAdmin(_ context: TokenRequestContext) throws(APIError) -> String {
+        let peer = peers.peer(for: context.channel)
+        guard case .unix(let uid, _, _) = peer else {
+            throw APIError.forbidden("admin routes are served on the Unix socket only")
+        }
+        let isAdmin = uid == 0 || (authority.settings.adminGroup.map { authority.users.isMember(uid: uid, ofGroup: $0) } ?? false)
+        guard isAdmin else {
+            logger.warning("admin route refused", metadata: ["event": "admin_refused", "peer": "\(peer)"])
+            throw APIError.forbidden("admin routes need uid 0 or membership of the admin group")
+        }
+        return peer.description
+    }
+}
+
+/// What `/admin/gc` did.
+struct GarbageReport: Encodable {
+    var deletedRows: Int
+    var prunedKeys: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case deletedRows = "deleted_rows"
+        case prunedKeys = "pruned_keys"
+    }
+}
+
+/// `/admin/keys`: public facts about the signing keys, never key material.
+struct KeyList: Encodable {
+    struct Key: Encodable {
+        var kid: String
+        var alg: String
+        var active: Bool
+        var createdAt: Int
+        var retiredAt: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case kid, alg, active
+            case createdAt = "created_at"
+            case retiredAt = "retired_at"
+        }
+    }
+
+    var keys: [Key]
+
+    init(_ set: KeySet) {
+        keys = set.keys.map {
+            Key(
+                kid: $0.kid, alg: $0.algorithm.rawValue, active: $0.kid == set.active.kid, createdAt: Int($0.createdAt.timeIntervalSince1970),
+                retiredAt: $0.retiredAt.map { Int($0.timeIntervalSince1970) })
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import Logging
+import TokenCore
+import TokenStore
+import JWTKit
+import NIOCore
+import Hummingbird
+import HTTPTypes
+import Synchronization
+
+/// Registers routes on the router and remembers which methods each path accepts, so that a request
+/// with the wrong method gets 405 with an `Allow` header (CONTRACT §3) instead of Hummingbird's 404.
+struct RouteTable: Sendable {
+    private(set) var methods: [String: [HTTPRequest.Method]] = [:]
+
+    init() {}
+
+    mutating func add(
+        _ method: HTTPRequest.Method, _ path: String, on router: Router<TokenRequestContext>,
+        _ handler: @escaping @Sendable (Request, TokenRequestContext) async throws -> Response
+    ) {
+        methods[path, default: []].append(method)
+        router.on(RouterPath(path), method: method, use: handler)
+    }
+
+    /// The methods allowed on a concrete path, or nil when no route has that path.
+    func allowedMethods(for path: String) -> [HTTPRequest.Method]? {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true)
+        for (pattern, methods) in self.methods {
+            let patternSegments = pattern.split(separator: "/", omittingEmptySubsequences: true)
+            guard patternSegments.count == segments.count else { continue }
+            if zip(patternSegments, segments).allSatisfy({ $0.first == "{" || $0 == $1 }) {
+                return methods
+            }
+        }
+        return nil
+    }
+}
+
+/// The route table, filled after the middleware that consults it has been installed (Hummingbird
+/// applies middleware only to routes added after it).
+final class RouteTableBox: Sendable {
+    private let table = Mutex(RouteTable())
+
+    func set(_ table: RouteTable) {
+        self.table.withLock { $0 = table }
+    }
+
+    func allowedMethods(for path: String) -> [HTTPRequest.Method]? {
+        table.withLock { $0.allowedMethods(for: path) }
+    }
+}

@@ -1,0 +1,105 @@
+import Logging
+import TokenCore
+import JWTKit
+import NIOCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import TokenStore
+
+extension TokenServer {
+    /// Bearer-protected routes for the token's own user: `/userinfo`, `/sessions`, `/auth`.
+    func addUserRoutes(to router: Router<TokenRequestContext>, table: inout RouteTable) {
+        table.add(.get, "/userinfo", on: router) { request, _ in
+            let claims = try await self.authority.authorize(authorization: request.headers[.authorization])
+            return .json(UserInfo(sub: claims.sub.value, uid: claims.uid, gid: claims.gid, groups: claims.groups, name: claims.name))
+        }
+
+        table.add(.get, "/sessions", on: router) { request, _ in
+            let claims = try await self.authority.authorize(authorization: request.headers[.authorization])
+            let sessions = try await self.authority.storage("list sessions") { try await self.authority.store.activeSessions(user: claims.sub.value) }
+            return .json(SessionList(sessions: sessions.map { SessionView($0, current: $0.id == claims.sid) }))
+        }
+
+        table.add(.delete, "/sessions/{id}", on: router) { request, context in
+            let claims = try await self.authority.authorize(authorization: request.headers[.authorization])
+            let id = context.parameters.get("id") ?? ""
+            // Another user's session is reported exactly like a missing one (404), so ids cannot be probed.
+            guard let session = try await self.authority.storage("find session", { try await self.authority.store.session(id: id) }),
+                session.user == claims.sub.value, session.isActive(at: self.authority.clock.now)
+            else { throw APIError.notFound("no such session") }
+            _ = try await self.authority.storage("revoke") { try await self.authority.store.revokeSession(id: id, reason: "revoked by its user") }
+            self.logger.info("session revoked", metadata: ["user": "\(claims.sub.value)", "session": "\(id)", "via": "DELETE /sessions"])
+            return Response(status: .noContent)
+        }
+
+        // CONTRACT §3.4: forward-auth for nginx auth_request, Caddy forward_auth and Traefik ForwardAuth.
+        // No database write and no PAM call: a signature check and one primary-key read.
+        table.add(.get, "/auth", on: router) { request, _ in
+            let claims = try await self.authority.authorize(authorization: request.headers[.authorization])
+            if let group = request.uri.queryParameters.get("group"), !claims.groups.contains(group) {
+                throw APIError.forbidden("not a member of the required group")
+            }
+            var headers = HTTPFields()
+            headers[.authUser] = claims.sub.value
+            headers[.authUID] = String(claims.uid)
+            headers[.authGroups] = claims.groups.joined(separator: ",")
+            return Response(status: .noContent, headers: headers)
+        }
+    }
+}
+
+/// `GET /userinfo` (CONTRACT §3.4).
+struct UserInfo: Encodable {
+    var sub: String
+    var uid: UInt32
+    var gid: UInt32
+    var groups: [String]
+    var name: String?
+}
+
+/// `GET /sessions` and the admin listing.
+struct SessionList: Encodable {
+    var sessions: [SessionView]
+}
+
+/// One session as clients see it: times as Unix seconds, like the JWT claims.
+struct SessionView: Encodable {
+    var id: String
+    var user: String
+    var createdAt: Int64
+    var lastUsedAt: Int64
+    var expiresAt: Int64
+    var authMethod: String
+    var clientID: String
+    var peer: String?
+    var current: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case id, user, peer, current
+        case createdAt = "created_at"
+        case lastUsedAt = "last_used_at"
+        case expiresAt = "expires_at"
+        case authMethod = "auth_method"
+        case clientID = "client_id"
+    }
+
+    init(_ session: SessionRecord, current: Bool?) {
+        id = session.id
+        user = session.user
+        createdAt = session.createdAt
+        lastUsedAt = session.lastUsedAt
+        // When the session ends if nothing else happens: idle expiry, capped by the absolute end.
+        expiresAt = min(session.expiresAt, session.idleExpiresAt)
+        authMethod = session.authMethod.rawValue
+        clientID = session.clientID
+        peer = session.peer
+        self.current = current
+    }
+}
+
+extension HTTPField.Name {
+    static let authUser = HTTPField.Name("X-Auth-User")!
+    static let authUID = HTTPField.Name("X-Auth-Uid")!
+    static let authGroups = HTTPField.Name("X-Auth-Groups")!
+}

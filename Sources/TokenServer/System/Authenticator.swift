@@ -1,0 +1,28 @@
+import Foundation
+import Logging
+import TokenCore
+import TokenStore
+import JWTKit
+import Hummingbird
+import HTTPTypes
+import NIOCore
+public import LinuxPAM
+
+/// What the server needs from PAM. A protocol so that HTTP tests run with a fake and only the
+/// daemon's wiring knows about `PAMAuthenticator`.
+public protocol Authenticator: Sendable {
+    /// `pam_authenticate` + `pam_acct_mgmt`. Returns the user name PAM settled on.
+    func authenticate(user: String, password: String, remoteHost: String?) async throws(PAMError) -> String
+    /// `pam_acct_mgmt` alone.
+    func checkAccount(user: String, remoteHost: String?) async throws(PAMError)
+}
+
+extension PAMAuthenticator: Authenticator {
+    public func authenticate(user: String, password: String, remoteHost: String?) async throws(PAMError) -> String {
+        try await authenticate(user: user, password: password, remoteHost: remoteHost).user
+    }
+
+    public func checkAccount(user: String, remoteHost: String?) async throws(PAMError) {
+        _ = try await checkAccount(user: user, remoteHost: remoteHost) as PAMReport
+    }
+}

@@ -1,0 +1,179 @@
+import Testing
+import JWTKit
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import LinuxPAM
+import Logging
+import NIOCore
+import Synchronization
+import TokenCore
+import TokenServer
+import TokenStore
+
+/// PAM as a dictionary: `users` name → password; names in `refusedAccounts` fail `pam_acct_mgmt`.
+final class FakeAuthenticator: Authenticator {
+    private let state: Mutex<(passwords: [String: String], refused: Set<String>, calls: Int)>
+
+    init(passwords: [String: String]) {
+        state = Mutex((passwords, [], 0))
+    }
+
+    var calls: Int { state.withLock { $0.calls } }
+
+    func refuseAccount(_ user: String) {
+        state.withLock { _ = $0.refused.insert(user) }
+    }
+
+    func authenticate(user: String, password: String, remoteHost: String?) async throws(PAMError) -> String {
+        let (known, refused) = state.withLock { state in
+            state.calls += 1
+            return (state.passwords[user] == password, state.refused.contains(user))
+        }
+        guard known else { throw PAMError.badCredentials }
+        guard !refused else { throw PAMError.accountExpired }
+        return user
+    }
+
+    func checkAccount(user: String, remoteHost: String?) async throws(PAMError) {
+        let refused = state.withLock { state in
+            state.calls += 1
+            return state.refused.contains(user)
+        }
+        if refused { throw PAMError.accountExpired }
+    }
+}
+
+/// A user database in memory.
+final class FakeUserDirectory: UserDirectory {
+    private let users: Mutex<[String: UserIdentity]>
+
+    init(_ users: [UserIdentity]) {
+        self.users = Mutex(Dictionary(uniqueKeysWithValues: users.map { ($0.user, $0) }))
+    }
+
+    func set(_ identity: UserIdentity?, for name: String) {
+        users.withLock { $0[name] = identity }
+    }
+
+    func user(named name: String) -> UserIdentity? { users.withLock { $0[name] } }
+    func user(uid: UInt32) -> UserIdentity? { users.withLock { $0.values.first { $0.uid == uid } } }
+    func isMember(uid: UInt32, ofGroup group: String) -> Bool { user(uid: uid)?.groups.contains(group) ?? false }
+}
+
+/// Collects log lines, to prove that no secret is ever logged.
+final class LogCapture: Sendable {
+    private let lines = Mutex<[String]>([])
+
+    var all: [String] { lines.withLock { $0 } }
+
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+
+    var logger: Logger {
+        Logger(label: "test") { _ in CapturingHandler(capture: self) }
+    }
+
+    private struct CapturingHandler: LogHandler {
+        let capture: LogCapture
+        var logLevel: Logger.Level = .trace
+        var metadata: Logger.Metadata = [:]
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) {
+            let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+            capture.append("\(event.level) \(event.message) \(merged.map { "\($0)=\($1)" }.sorted().joined(separator: " "))")
+        }
+    }
+}
+
+/// The whole server on fakes: PAM, users, a manual clock, a fresh state directory.
+struct ServerFixture {
+    static let alice = UserIdentity(user: "alice", uid: 1000, gid: 1000, groups: ["alice", "developers"], name: "Alice Liddell")
+    static let bob = UserIdentity(user: "bob", uid: 1001, gid: 1001, groups: ["bob"], name: nil)
+    static let root = UserIdentity(user: "root", uid: 0, gid: 0, groups: ["root"], name: "root")
+    static let passwords = ["alice": "wonderland", "bob": "builder", "root": "toor"]
+
+    let directory: String
+    let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
+    let pam = FakeAuthenticator(passwords: passwords)
+    let users = FakeUserDirectory([alice, bob, root])
+    let logs = LogCapture()
+    let server: TokenServer
+    let policy: TokenPolicy
+
+    init(
+        peer: Peer = .unix(uid: 1000, gid: 1000, pid: 4242), reuseGrace: TimeInterval = 0,
+        settings: TokenAuthority.Settings = .init(failureDelay: .zero, peercredGrant: true),
+        limits: LoginThrottle.Limits = .init(userFailures: 3, peerFailures: 10, window: 900, maxBackoff: 60)
+    ) async throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("pamtoken-server-\(UUID().uuidString)").path
+        policy = TokenPolicy(issuer: "http://127.0.0.1:8719", audiences: ["pamtoken"], reuseGrace: reuseGrace)
+        let keyRing = try await KeyRing.open(directory: directory + "/keys", algorithm: .es256, clock: clock)
+        let store = try SessionStore.open(path: directory + "/pamtoken.sqlite", clock: clock)
+        let authority = TokenAuthority(
+            policy: policy, keyRing: keyRing, store: store, authenticator: pam, users: users,
+            throttle: LoginThrottle(limits: limits, clock: clock), settings: settings, metrics: ServerMetrics(), clock: clock,
+            logger: logs.logger)
+        server = TokenServer(authority: authority, peers: PeerDirectory(fallback: peer), logger: logs.logger)
+    }
+
+    func cleanUp() {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Runs `body` against the router in-process (Hummingbird's `.router` test mode).
+    func test(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let app = Application(router: server.buildRouter(), logger: logs.logger)
+        try await app.test(.router, body)
+    }
+}
+
+/// Request helpers: form-encoded POSTs and Bearer GETs, decoding JSON answers.
+extension TestClientProtocol {
+    @discardableResult
+    func form(_ path: String, _ fields: [String: String], method: HTTPRequest.Method = .post) async throws -> TestResponse {
+        let body = fields.map { "\(Self.escape($0.key))=\(Self.escape($0.value))" }.joined(separator: "&")
+        return try await execute(
+            uri: path, method: method, headers: [.contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: body))
+    }
+
+    func json(_ path: String, _ object: [String: String]) async throws -> TestResponse {
+        let data = try JSONSerialization.data(withJSONObject: object)
+        return try await execute(uri: path, method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(bytes: data))
+    }
+
+    func bearer(_ path: String, _ token: String, method: HTTPRequest.Method = .get) async throws -> TestResponse {
+        try await execute(uri: path, method: method, headers: [.authorization: "Bearer \(token)"])
+    }
+
+    func login(_ user: String = "alice", _ password: String = "wonderland") async throws -> [String: Any] {
+        let response = try await form("/token", ["grant_type": "password", "username": user, "password": password])
+        guard response.status == .ok else { throw FixtureError("login failed: \(response.status) \(response.text)") }
+        return response.object
+    }
+
+    private static func escape(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}
+
+struct FixtureError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension TestResponse {
+    var text: String { String(buffer: body) }
+    var object: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
+    }
+}
+
+extension [String: Any] {
+    func string(_ key: String) -> String { self[key] as? String ?? "" }
+}
