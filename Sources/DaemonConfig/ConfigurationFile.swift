@@ -1,0 +1,117 @@
+import TOMLKit
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Reading `pamtoken.toml`: the bytes from disk, then TOML into raw settings.
+///
+/// Read with POSIX calls rather than Foundation so that "missing" (`ENOENT`, fine for the default
+/// file) is told apart from every other failure, and a FIFO or a device cannot hang or flood the daemon.
+enum ConfigurationFile {
+    /// A configuration file is a few kilobytes; anything this big is not one.
+    static let maximumSize = 1 << 20
+
+    /// The file's text, or `nil` when it does not exist.
+    static func contents(of path: String) throws(ConfigurationError) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        if fd < 0 {
+            let code = errno
+            if code == ENOENT { return nil }
+            throw unreadable(path, "cannot open: \(describe(code))")
+        }
+        defer { _ = close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw unreadable(path, describe(errno)) }
+        guard info.st_mode & S_IFMT == S_IFREG else { throw unreadable(path, "not a regular file") }
+
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 16_384)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw unreadable(path, "cannot read: \(describe(errno))")
+            }
+            if count == 0 { break }
+            bytes += buffer[0..<count]
+            guard bytes.count <= maximumSize else { throw unreadable(path, "larger than \(maximumSize) bytes") }
+        }
+        guard !bytes.contains(0), let text = String(validating: bytes, as: UTF8.self) else {
+            throw unreadable(path, "not UTF-8 text")
+        }
+        return text
+    }
+
+    /// The settings `text` makes, in documented key order (so the first error reported is stable).
+    /// Every key must be known and at the top level; types are checked later, against each key.
+    static func settings(fromTOML text: String, path: String) throws(ConfigurationError) -> [(ConfigurationKey, RawSetting)] {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            let position = error.source.begin
+            throw ConfigurationError(.syntax, "\(path):\(position.line):\(position.column): \(error.description)")
+        } catch {
+            throw ConfigurationError(.syntax, "\(path): \(error)")
+        }
+        var settings: [(ConfigurationKey, RawSetting)] = []
+        for name in table.keys {
+            guard let value = table[name] else { continue }
+            guard let key = ConfigurationKey(rawValue: name) else { throw unknownKey(name, value: value, path: path) }
+            settings.append((key, rawSetting(value)))
+        }
+        let order = Dictionary(uniqueKeysWithValues: ConfigurationKey.allCases.enumerated().map { ($1, $0) })
+        return settings.sorted { order[$0.0, default: 0] < order[$1.0, default: 0] }
+    }
+
+    private static func rawSetting(_ value: any TOMLValueConvertible) -> RawSetting {
+        switch value.type {
+        case .int: if let integer = value.int { return .integer(integer) }
+        case .bool: if let boolean = value.bool { return .boolean(boolean) }
+        case .string: if let string = value.string { return .text(string) }
+        case .array:
+            guard let array = value.array else { break }
+            var strings: [String] = []
+            for element in array {
+                guard let string = element.string else { return .other("an array containing \(typeName(element.type))") }
+                strings.append(string)
+            }
+            return .texts(strings)
+        default: break
+        }
+        return .other(typeName(value.type))
+    }
+
+    private static func typeName(_ type: TOMLType) -> String {
+        switch type {
+        case .table: "a table"
+        case .array: "an array"
+        case .string: "a string"
+        case .int: "an integer"
+        case .double: "a floating-point number"
+        case .bool: "a boolean"
+        case .date: "a date"
+        case .time: "a time"
+        case .dateTime: "a date-time"
+        }
+    }
+
+    private static func unknownKey(_ name: String, value: any TOMLValueConvertible, path: String) -> ConfigurationError {
+        let hint = KeySuggestion.closest(to: name).map { " (did you mean '\($0)'?)" } ?? ""
+        if value.type == .table {
+            return ConfigurationError(.unknownKey, key: name, "\(path): unknown table [\(name)]\(hint); every key is at the top level")
+        }
+        return ConfigurationError(.unknownKey, key: name, "\(path): unknown key \(quoted(name))\(hint)")
+    }
+
+    private static func unreadable(_ path: String, _ reason: String) -> ConfigurationError {
+        ConfigurationError(.unreadableFile, "\(path): \(reason)")
+    }
+
+    private static func describe(_ code: Int32) -> String {
+        String(cString: strerror(code))
+    }
+}

@@ -1,0 +1,103 @@
+import TokenCore
+
+/// One setting of ``DaemonConfiguration`` under its names in every source: the TOML key, the
+/// `PAMTOKEN_*` environment variable and, for some, a command-line flag.
+///
+/// The cases are in the documented order — that of `DaemonConfiguration`'s properties and of
+/// `etc/pamtoken/pamtoken.toml` — which is also the order of ``DaemonConfiguration/rendered()``.
+enum ConfigurationKey: String, CaseIterable, Sendable {
+    case listen
+    case allowRemote = "allow_remote"
+    case stateDir = "state_dir"
+    case pamService = "pam_service"
+    case pamThreads = "pam_threads"
+    case pamQueueLimit = "pam_queue_limit"
+    case failureDelayMilliseconds = "failure_delay_ms"
+    case issuer
+    case audience
+    case accessTTL = "access_ttl"
+    case refreshTTL = "refresh_ttl"
+    case sessionMaxAge = "session_max_age"
+    case reuseGrace = "reuse_grace"
+    case signingAlg = "signing_alg"
+    case idleExit = "idle_exit"
+    case logLevel = "log_level"
+    case logFormat = "log_format"
+    case durableCommits = "durable_commits"
+    case peercredGrant = "peercred_grant"
+    case peercredAllowRoot = "peercred_allow_root"
+    case adminGroup = "admin_group"
+    case throttleUserFailures = "throttle_user_failures"
+    case throttlePeerFailures = "throttle_peer_failures"
+    case throttleWindow = "throttle_window"
+    case throttleMaxBackoff = "throttle_max_backoff"
+    case gcInterval = "gc_interval"
+    case idleConnectionTimeout = "idle_connection_timeout"
+
+    /// The kinds of value a key holds; they decide parsing and the wording of type errors.
+    enum Kind {
+        case seconds, milliseconds, count, boolean, string, strings, listen, signingAlgorithm, logLevel, logFormat
+    }
+
+    /// The log levels of swift-log's `Logger.Level`, least severe first.
+    static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+
+    /// The TOML key.
+    var name: String { rawValue }
+
+    /// `PAMTOKEN_` and the upper-cased key, e.g. `PAMTOKEN_ACCESS_TTL`.
+    var environmentName: String { "PAMTOKEN_" + rawValue.uppercased() }
+
+    /// The command-line flag of CONTRACT §2, for the keys that have one.
+    var flag: String? {
+        switch self {
+        case .listen: "--listen"
+        case .stateDir: "--state-dir"
+        case .pamService: "--pam-service"
+        case .issuer: "--issuer"
+        case .audience: "--audience"
+        case .accessTTL: "--access-ttl"
+        case .refreshTTL: "--refresh-ttl"
+        case .sessionMaxAge: "--session-max-age"
+        case .reuseGrace: "--reuse-grace"
+        case .signingAlg: "--signing-alg"
+        case .idleExit: "--idle-exit"
+        case .logLevel: "--log-level"
+        case .logFormat: "--log-format"
+        default: nil
+        }
+    }
+
+    var kind: Kind {
+        switch self {
+        case .listen: .listen
+        case .allowRemote, .durableCommits, .peercredGrant, .peercredAllowRoot: .boolean
+        case .stateDir, .pamService, .issuer, .adminGroup: .string
+        case .pamThreads, .pamQueueLimit, .throttleUserFailures, .throttlePeerFailures: .count
+        case .failureDelayMilliseconds: .milliseconds
+        case .audience: .strings
+        case .accessTTL, .refreshTTL, .sessionMaxAge, .reuseGrace, .idleExit, .throttleWindow, .throttleMaxBackoff,
+            .gcInterval, .idleConnectionTimeout:
+            .seconds
+        case .signingAlg: .signingAlgorithm
+        case .logLevel: .logLevel
+        case .logFormat: .logFormat
+        }
+    }
+
+    /// What a value of this key must be, completing "must be …".
+    var expectation: String {
+        switch kind {
+        case .seconds: "an integer number of seconds"
+        case .milliseconds: "an integer number of milliseconds"
+        case .count: "an integer"
+        case .boolean: "true or false"
+        case .string: "a string"
+        case .strings: "a string or an array of strings"
+        case .listen: #"an address or an array of addresses ("unix:/path" or "tcp:HOST:PORT")"#
+        case .signingAlgorithm: "one of " + SigningAlgorithm.allCases.map(\.rawValue).joined(separator: ", ")
+        case .logLevel: "one of " + Self.logLevels.joined(separator: ", ")
+        case .logFormat: "text or json"
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import TokenCore
+
+extension DaemonConfiguration {
+    /// The configuration as a TOML document listing every key in documented order, for
+    /// `pamtokend --check-config`. Loading the text gives back an equal configuration.
+    public func rendered() -> String {
+        var lines = [
+            "# pamtokend: effective configuration (defaults < pamtoken.toml < PAMTOKEN_* < flags).",
+            "# Every key, in the order of etc/pamtoken/pamtoken.toml; all durations are in seconds unless named _ms.",
+        ]
+        for key in ConfigurationKey.allCases {
+            lines.append("\(key.name) = \(tomlLiteral(of: key))")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The TOML literal of `key`'s value.
+    private func tomlLiteral(of key: ConfigurationKey) -> String {
+        switch key {
+        case .listen: TOMLText.array(listen.map(\.description))
+        case .allowRemote: String(allowRemote)
+        case .stateDir: TOMLText.string(stateDirectory)
+        case .pamService: TOMLText.string(pamService)
+        case .pamThreads: String(pamThreads)
+        case .pamQueueLimit: String(pamQueueLimit)
+        case .failureDelayMilliseconds: String(failureDelayMilliseconds)
+        case .issuer: TOMLText.string(issuer)
+        case .audience: TOMLText.array(audiences)
+        case .accessTTL: String(accessTTL)
+        case .refreshTTL: String(refreshTTL)
+        case .sessionMaxAge: String(sessionMaxAge)
+        case .reuseGrace: String(reuseGrace)
+        case .signingAlg: TOMLText.string(signingAlgorithm.rawValue)
+        case .idleExit: String(idleExit)
+        case .logLevel: TOMLText.string(logLevel)
+        case .logFormat: TOMLText.string(logFormat.rawValue)
+        case .durableCommits: String(durableCommits)
+        case .peercredGrant: String(peercredGrant)
+        case .peercredAllowRoot: String(peercredAllowRoot)
+        case .adminGroup: TOMLText.string(adminGroup)
+        case .throttleUserFailures: String(throttleUserFailures)
+        case .throttlePeerFailures: String(throttlePeerFailures)
+        case .throttleWindow: String(throttleWindow)
+        case .throttleMaxBackoff: String(throttleMaxBackoff)
+        case .gcInterval: String(gcInterval)
+        case .idleConnectionTimeout: String(idleConnectionTimeout)
+        }
+    }
+}
+
+/// TOML literals (TOML 1.0 §String, §Array).
+enum TOMLText {
+    /// A basic string: `"` and `\` escaped, control characters as `\uXXXX` (or their short escapes).
+    static func string(_ value: String) -> String {
+        var text = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case "\n": text += "\\n"
+            case "\t": text += "\\t"
+            case "\r": text += "\\r"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    let hex = String(scalar.value, radix: 16, uppercase: true)
+                    text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    text.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return text + "\""
+    }
+
+    static func array(_ values: [String]) -> String {
+        "[" + values.map(string).joined(separator: ", ") + "]"
+    }
+}
