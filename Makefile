@@ -8,7 +8,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 BUILD_LOG := .build/build-warnings.log
 
-.PHONY: build release test deps clean
+.PHONY: build release test deps run clean
 
 build:
 	$(SWIFT) build
@@ -28,6 +28,13 @@ test:
 deps:
 	apt-get update
 	apt-get install -y libpam0g-dev libpam-wrapper libsqlite3-dev
+
+# Runs the daemon on the embedded default: SQLite and keys in ./.state, loopback TCP port 8719 and a
+# Unix socket in ./.run. PAM uses the "pamtoken" service, i.e. /etc/pam.d/pamtoken if installed and
+# otherwise /etc/pam.d/other (common-auth + common-account on Debian). Without root, pam_unix can
+# only check the password of the user running the daemon.
+run: build
+	$(SWIFT) run pamtokend --state-dir $(CURDIR)/.state --listen tcp:127.0.0.1:8719 --listen unix:$(CURDIR)/.run/pamtoken.sock
 
 clean:
 	rm -rf .build

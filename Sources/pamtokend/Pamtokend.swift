@@ -1,16 +1,106 @@
 import ArgumentParser
+import DaemonConfig
+import Foundation
+import Logging
 import TokenServer
 
-/// `pamtokend`: the daemon. Today only `--version`; the server arrives with issue #3.
+/// `pamtokend`: flags + config file → a running daemon (CONTRACT §2). Nothing else lives here.
 @main
 struct Pamtokend: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pamtokend",
         abstract: "Issue JWT access tokens and rotating refresh tokens for Linux users checked by PAM.",
+        discussion: """
+            Every setting lives in the config file (default /etc/pamtoken/pamtoken.toml); PAMTOKEN_* \
+            environment variables override it, and these flags override both.
+
+            Examples:
+              pamtokend --listen tcp:127.0.0.1:8719 --listen unix:/run/pamtoken/pamtoken.sock
+              pamtokend --check-config --config /etc/pamtoken/pamtoken.toml
+            """,
         version: TokenServer.version
     )
 
+    @Option(help: ArgumentHelp("Config file (a missing default file means built-in defaults).", valueName: "path"))
+    var config: String?
+
+    @Option(help: ArgumentHelp("Listen on unix:/path/to.sock or tcp:HOST:PORT (repeatable).", valueName: "addr"))
+    var listen: [String] = []
+
+    @Option(help: ArgumentHelp("State directory (database and keys).", valueName: "dir"))
+    var stateDir: String?
+
+    @Option(help: ArgumentHelp("PAM service name.", valueName: "name"))
+    var pamService: String?
+
+    @Option(help: ArgumentHelp("Token issuer URL (iss), also the base of the metadata endpoints.", valueName: "url"))
+    var issuer: String?
+
+    @Option(help: ArgumentHelp("Token audience (aud; repeatable).", valueName: "aud"))
+    var audience: [String] = []
+
+    @Option(help: ArgumentHelp("Access-token lifetime.", valueName: "seconds"))
+    var accessTtl: Int?
+
+    @Option(help: ArgumentHelp("Refresh-token idle lifetime.", valueName: "seconds"))
+    var refreshTtl: Int?
+
+    @Option(help: ArgumentHelp("Absolute session lifetime from login.", valueName: "seconds"))
+    var sessionMaxAge: Int?
+
+    @Option(help: ArgumentHelp("ES256, EdDSA, RS256 or HS256.", valueName: "alg"))
+    var signingAlg: String?
+
+    @Option(help: ArgumentHelp("Window in which a repeated refresh is a retry, not reuse.", valueName: "seconds"))
+    var reuseGrace: Int?
+
+    @Option(help: ArgumentHelp("Exit after this long without a request (for socket activation).", valueName: "seconds"))
+    var idleExit: Int?
+
+    @Option(help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "level"))
+    var logLevel: String?
+
+    @Option(help: ArgumentHelp("text or json.", valueName: "format"))
+    var logFormat: String?
+
+    @Flag(help: "Validate the configuration, print the effective settings, and exit 0 (valid) or 1.")
+    var checkConfig = false
+
     func run() async throws {
-        throw ValidationError("the daemon is not implemented yet (see issue #3)")
+        let overrides = ConfigurationOverrides(
+            listen: listen.isEmpty ? nil : listen, stateDirectory: stateDir, pamService: pamService, issuer: issuer,
+            audiences: audience.isEmpty ? nil : audience, accessTTL: accessTtl, refreshTTL: refreshTtl, sessionMaxAge: sessionMaxAge,
+            signingAlgorithm: signingAlg, reuseGrace: reuseGrace, idleExit: idleExit, logLevel: logLevel, logFormat: logFormat)
+        let settings: DaemonConfiguration
+        do {
+            settings = try ConfigurationLoader.load(configPath: config, environment: ProcessInfo.processInfo.environment, overrides: overrides)
+        } catch {
+            Self.fail("configuration: \(error)")
+        }
+        if checkConfig {
+            print(settings.rendered(), terminator: "")
+            return
+        }
+
+        let level = Logger.Level(rawValue: settings.logLevel) ?? .info
+        let json = settings.logFormat == .json
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "pamtokend")
+        do {
+            try await Daemon(configuration: settings, logger: logger).run()
+        } catch {
+            logger.critical("cannot run", metadata: ["error": "\(error)"])
+            Self.fail("\(error)")
+        }
+    }
+
+    /// One plain line on standard error, exit status 1.
+    private static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("pamtokend: \(message)\n".utf8))
+        Foundation.exit(1)
     }
 }

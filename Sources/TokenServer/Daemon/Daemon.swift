@@ -78,7 +78,8 @@ public struct Daemon {
             .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
         }
         services.append(.init(service: GarbageCollectionService(server: server, interval: .seconds(config.gcInterval), logger: logger)))
-        services.append(.init(service: SystemdService(notifier: SystemdNotifier(), ready: gate, logger: logger)))
+        // Returns at once when not run by systemd: that is no reason to stop.
+        services.append(.init(service: SystemdService(notifier: SystemdNotifier(), ready: gate, logger: logger), successTerminationBehavior: .ignore))
         if config.idleExit > 0 {
             services.append(
                 .init(

@@ -34,7 +34,8 @@ struct RequestMiddleware: RouterMiddleware {
             logger.error("unhandled error", metadata: ["route": "\(request.uri.path)", "error": "\(type(of: error))"])
             response = try APIError.temporarilyUnavailable.response(from: request, context: context)
         }
-        let route = context.endpointPath ?? (routes.allowedMethods(for: request.uri.path) == nil ? "unknown" : request.uri.path)
+        // The route pattern ("/sessions/{id}"), never the raw path: bounded label values, no ids in logs.
+        let route = context.endpointPath.flatMap { $0 == "NotFound" ? nil : $0 } ?? "unmatched"
         metrics.request(route: route, status: Int(response.status.code))
         let elapsed = (ContinuousClock.now - start).components
         let milliseconds = Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15

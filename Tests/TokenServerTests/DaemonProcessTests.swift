@@ -1,0 +1,100 @@
+import AsyncHTTPClient
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("The pamtokend process: sd_notify, signals, socket activation, idle exit, bad config", .serialized)
+struct DaemonProcessTests {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pamtokend-\(UUID().uuidString)").path
+
+    init() throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try "".write(toFile: directory + "/empty.toml", atomically: true, encoding: .utf8)
+    }
+
+    @Test("READY=1 once serving, STOPPING=1 and exit 0 on SIGTERM; the socket file is removed")
+    func notifyAndSIGTERM() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let notify = NotifySocket(path: directory + "/notify.sock")
+        let socket = directory + "/run/pamtoken.sock"
+        let daemon = try DaemonProcess(
+            arguments: ["--config", directory + "/empty.toml", "--state-dir", directory + "/state", "--listen", "unix:" + socket],
+            environment: ["NOTIFY_SOCKET": notify.path])
+        let exit = try daemon.start()
+        let ready = await notify.next()
+        #expect(ready?.contains("READY=1") == true)
+
+        let url = "http+unix://" + socket.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        #expect(try await LiveClient.send(url + "/healthz").status == 200)
+
+        daemon.signal(SIGTERM)
+        #expect(await notify.next() == "STOPPING=1")
+        #expect(await exit.value == 0)
+        #expect(!FileManager.default.fileExists(atPath: socket))
+        let log = daemon.log
+        #expect(log.contains("pamtokend stopped"))
+        #expect(FileManager.default.fileExists(atPath: directory + "/state/pamtoken.sqlite"))
+    }
+
+    @Test("under systemd-socket-activate the inherited socket is served, and --idle-exit ends the process with 0")
+    func socketActivation() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let activator = URL(fileURLWithPath: "/usr/bin/systemd-socket-activate")
+        try #require(FileManager.default.isExecutableFile(atPath: activator.path), "needs the systemd package")
+        let socket = directory + "/activated.sock"
+        let notify = NotifySocket(path: directory + "/notify.sock")
+        let daemon = try DaemonProcess(
+            executable: activator,
+            arguments: [
+                "-l", socket, "--fdname=unix", "-E", "NOTIFY_SOCKET=\(notify.path)", DaemonProcess.binary.path,
+                "--config", directory + "/empty.toml", "--state-dir", directory + "/state", "--idle-exit", "1",
+                "--listen", "unix:" + directory + "/never-bound.sock",
+            ])
+        let exit = try daemon.start()
+        // systemd-socket-activate owns the socket before the daemon exists; the first connection starts it.
+        let url = "http+unix://" + socket.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        var reply: LiveClient.Reply?
+        for _ in 0..<100 where reply == nil {
+            reply = try? await LiveClient.send(url + "/healthz")
+            if reply == nil { try await Task.sleep(for: .milliseconds(50)) }  // the activator has not bound yet
+        }
+        #expect(reply?.status == 200)
+        #expect(await notify.next()?.contains("READY=1") == true)
+        // No further request: after one idle second the daemon exits cleanly by itself.
+        #expect(await exit.value == 0)
+        let log = daemon.log
+        #expect(log.contains("socket activation"), "\(log)")
+        #expect(log.contains("idle: exiting"))
+        #expect(!FileManager.default.fileExists(atPath: directory + "/never-bound.sock"), "--listen is not bound under activation")
+    }
+
+    @Test("a bad configuration exits 1 with one line naming the problem, and creates nothing")
+    func badConfiguration() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "acess_ttl = 30\n".write(toFile: directory + "/bad.toml", atomically: true, encoding: .utf8)
+        let daemon = try DaemonProcess(arguments: ["--config", directory + "/bad.toml", "--state-dir", directory + "/state"])
+        let exit = try daemon.start()
+        #expect(await exit.value == 1)
+        let lines = daemon.log.split(separator: "\n")
+        #expect(lines.count == 1)
+        #expect(lines.first?.contains("acess_ttl") == true)
+        #expect(!FileManager.default.fileExists(atPath: directory + "/state"))
+
+        let remote = try DaemonProcess(arguments: ["--config", directory + "/empty.toml", "--listen", "tcp:0.0.0.0:8719", "--check-config"])
+        let remoteExit = try remote.start()
+        #expect(await remoteExit.value == 1)
+        #expect(remote.log.contains("allow_remote"))
+    }
+
+    @Test("--check-config prints the effective configuration and exits 0")
+    func checkConfig() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let daemon = try DaemonProcess(arguments: ["--config", directory + "/empty.toml", "--access-ttl", "120", "--check-config"])
+        let exit = try daemon.start()
+        #expect(await exit.value == 0)
+        #expect(daemon.log.contains("access_ttl = 120"))
+    }
+}
