@@ -113,10 +113,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The CLI's commands, client and session files, as a library so tests drive them with injected I/O.
+        .target(
+            name: "PamtokenCLI",
+            dependencies: [
+                "TokenCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "pamtoken",
             dependencies: [
-                "TokenCore",
+                "PamtokenCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -149,6 +158,15 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PamtokenCLITests",
+            dependencies: [
+                "PamtokenCLI",
+                "TokenCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),

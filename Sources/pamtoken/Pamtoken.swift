@@ -1,15 +1,10 @@
 import ArgumentParser
+import PamtokenCLI
 
-/// `pamtoken`: the command-line client. Its subcommands arrive with issue #4.
+/// `pamtoken`: everything lives in PamtokenCLI so tests can run the commands in-process.
 @main
-struct Pamtoken: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "pamtoken",
-        abstract: "Log in to pamtokend and print access tokens for scripts and tools.",
-        version: "0.1.0-dev"
-    )
-
-    func run() async throws {
-        throw ValidationError("no subcommands yet (see issue #4)")
+struct Pamtoken {
+    static func main() async {
+        await PamtokenCommand.main()
     }
 }
