@@ -8,7 +8,18 @@ SHELL := /bin/bash
 SWIFT ?= swift
 BUILD_LOG := .build/build-warnings.log
 
-.PHONY: build release test deps run clean
+.PHONY: build release test deps run install uninstall clean
+
+# Installation layout (GNU conventions). DESTDIR stages into a tree, for packages and tests.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+DOCDIR ?= $(PREFIX)/share/doc/pamtoken
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(LIBDIR)/systemd/system
+# Which build to install: release (default) or debug (CI installs the build it already has).
+CONFIG ?= release
+SKIP_BUILD ?=
 
 build:
 	$(SWIFT) build
@@ -35,6 +46,44 @@ deps:
 # only check the password of the user running the daemon.
 run: build
 	$(SWIFT) run pamtokend --state-dir $(CURDIR)/.state --listen tcp:127.0.0.1:8719 --listen unix:$(CURDIR)/.run/pamtoken.sock
+
+# Installs the binaries, systemd units, sysusers/tmpfiles entries, the PAM service and the example
+# configuration. Existing configuration (/etc/pamtoken/pamtoken.toml, /etc/pam.d/pamtoken) is never
+# overwritten: the new version is installed next to it as *.new.
+install:
+	@if [ -z "$(SKIP_BUILD)" ]; then $(SWIFT) build -c $(CONFIG); fi
+	@bin=$$($(SWIFT) build -c $(CONFIG) --show-bin-path); \
+	set -e; \
+	install -d -m 0755 "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(UNITDIR)" "$(DESTDIR)$(LIBDIR)/sysusers.d" \
+		"$(DESTDIR)$(LIBDIR)/tmpfiles.d" "$(DESTDIR)$(DOCDIR)" "$(DESTDIR)$(SYSCONFDIR)/pam.d"; \
+	install -d -m 0755 "$(DESTDIR)$(SYSCONFDIR)/pamtoken"; \
+	install -m 0755 "$$bin/pamtokend" "$$bin/pamtoken" "$$bin/pamtoken-pamcheck" "$(DESTDIR)$(BINDIR)/"; \
+	sed 's|/usr/local/bin/pamtokend|$(BINDIR)/pamtokend|; s|/usr/local/share/doc/pamtoken|$(DOCDIR)|' \
+		systemd/pamtokend.service > "$(DESTDIR)$(UNITDIR)/pamtokend.service"; \
+	sed 's|/usr/local/share/doc/pamtoken|$(DOCDIR)|' systemd/pamtokend.socket > "$(DESTDIR)$(UNITDIR)/pamtokend.socket"; \
+	chmod 0644 "$(DESTDIR)$(UNITDIR)/pamtokend.service" "$(DESTDIR)$(UNITDIR)/pamtokend.socket"; \
+	install -m 0644 systemd/pamtoken.sysusers "$(DESTDIR)$(LIBDIR)/sysusers.d/pamtoken.conf"; \
+	install -m 0644 systemd/pamtoken.tmpfiles "$(DESTDIR)$(LIBDIR)/tmpfiles.d/pamtoken.conf"; \
+	for pair in "etc/pam.d/pamtoken:$(SYSCONFDIR)/pam.d/pamtoken" "etc/pamtoken/pamtoken.toml:$(SYSCONFDIR)/pamtoken/pamtoken.toml"; do \
+		src=$${pair%%:*}; dst="$(DESTDIR)$${pair#*:}"; \
+		if [ -e "$$dst" ]; then install -m 0644 "$$src" "$$dst.new"; echo "kept $$dst (new version: $$dst.new)"; \
+		else install -m 0644 "$$src" "$$dst"; fi; \
+	done; \
+	install -m 0644 README.md "$(DESTDIR)$(DOCDIR)/"; \
+	if [ -d docs ]; then cp -R docs/. "$(DESTDIR)$(DOCDIR)/"; fi
+	@echo
+	@echo "Installed pamtoken into $(DESTDIR)$(PREFIX). Next steps (as root):"
+	@echo "  systemd-sysusers && systemd-tmpfiles --create pamtoken.conf"
+	@echo "  systemctl daemon-reload && systemctl enable --now pamtokend.socket"
+	@echo "  pamtoken login && pamtoken token"
+
+# Removes what install put there, except configuration and state (/etc/pamtoken, /var/lib/pamtoken).
+uninstall:
+	rm -f "$(DESTDIR)$(BINDIR)/pamtokend" "$(DESTDIR)$(BINDIR)/pamtoken" "$(DESTDIR)$(BINDIR)/pamtoken-pamcheck"
+	rm -f "$(DESTDIR)$(UNITDIR)/pamtokend.service" "$(DESTDIR)$(UNITDIR)/pamtokend.socket"
+	rm -f "$(DESTDIR)$(LIBDIR)/sysusers.d/pamtoken.conf" "$(DESTDIR)$(LIBDIR)/tmpfiles.d/pamtoken.conf"
+	rm -rf "$(DESTDIR)$(DOCDIR)"
+	@echo "Left in place: $(DESTDIR)$(SYSCONFDIR)/pamtoken, $(DESTDIR)$(SYSCONFDIR)/pam.d/pamtoken and /var/lib/pamtoken (state)."
 
 clean:
 	rm -rf .build
