@@ -8,7 +8,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 BUILD_LOG := .build/build-warnings.log
 
-.PHONY: build release test deps run install uninstall clean
+.PHONY: build release test e2e deps run install uninstall clean
 
 # Installation layout (GNU conventions). DESTDIR stages into a tree, for packages and tests.
 PREFIX ?= /usr/local
@@ -34,6 +34,11 @@ test:
 	$(SWIFT) build --build-tests 2>&1 | tee $(BUILD_LOG); test $${PIPESTATUS[0]:-0} -eq 0
 	scripts/check-warnings $(BUILD_LOG)
 	$(SWIFT) test --skip-build
+
+# End-to-end: installs the debug build into a staging tree and uses it with real users, pam_unix
+# and socket activation (needs root: it creates users; CI runs it after `make test`).
+e2e:
+	Tests/e2e/install-e2e.sh
 
 # System packages the build and tests need (Debian/Ubuntu; run as root).
 deps:

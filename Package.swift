@@ -20,6 +20,8 @@ let package = Package(
         .executable(name: "pamtokend", targets: ["pamtokend"]),
         .executable(name: "pamtoken", targets: ["pamtoken"]),
         .executable(name: "pamtoken-pamcheck", targets: ["pamtoken-pamcheck"]),
+        // For Swift services: verify pamtoken access tokens offline; Hummingbird middleware.
+        .library(name: "PAMTokenAuth", targets: ["PAMTokenAuth"]),
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
@@ -78,6 +80,31 @@ let package = Package(
                 "TokenCore",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // The relying-party library: a JWKS-caching verifier and a Hummingbird middleware (issue #8).
+        .target(
+            name: "PAMTokenAuth",
+            dependencies: [
+                "TokenCore",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The example of issue #8: a service that says who called it.
+        .executableTarget(
+            name: "pamtoken-example-whoami",
+            dependencies: [
+                "PAMTokenAuth",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Examples/whoami",
             swiftSettings: swiftSettings
         ),
         // HTTP: routes, listeners, middleware (issue #3).
@@ -167,6 +194,17 @@ let package = Package(
                 "PamtokenCLI",
                 "TokenCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PAMTokenAuthTests",
+            dependencies: [
+                "PAMTokenAuth",
+                "TokenCore",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),

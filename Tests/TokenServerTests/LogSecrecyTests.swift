@@ -36,6 +36,9 @@ struct LogSecrecyTests {
         let logs = fixture.logs.all
         #expect(logs.count > 10, "the flow was logged")
         #expect(logs.contains { $0.contains("reuse detected") })
+        // One access-log line per request, naming the user once known.
+        #expect(logs.contains { $0.hasPrefix("info request") && $0.contains("route=/userinfo") && $0.contains("user=bob") })
+        #expect(logs.contains { $0.hasPrefix("info request") && $0.contains("route=/token") && $0.contains("status=200") && $0.contains("user=alice") })
         #expect(secrets.all.count == 15)
         for secret in secrets.all where !secret.isEmpty {
             #expect(!logs.contains { $0.contains(secret) }, "a secret was logged")

@@ -86,7 +86,7 @@ public final class TokenAuthority: Sendable {
         return TokenGrant(
             accessToken: issued.token, expiresIn: Int(issued.expiresAt.timeIntervalSince(now).rounded()),
             refreshToken: refreshToken.value, refreshTokenExpiresIn: max(0, Int(refreshExpiresAt.timeIntervalSince(now).rounded())),
-            scope: session.scope)
+            scope: session.scope, user: identity.user)
     }
 
     /// Runs a store operation; a database failure is logged and becomes 503, never a 500 with details.

@@ -14,6 +14,8 @@ public struct TokenGrant: Sendable, Encodable {
     public var refreshToken: String
     public var refreshTokenExpiresIn: Int
     public var scope: String?
+    /// The user the tokens are for. Not part of the response body.
+    public var user = ""
 
     enum CodingKeys: String, CodingKey {
         case accessToken = "access_token"

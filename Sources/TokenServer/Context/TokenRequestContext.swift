@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TokenCore
 import TokenStore
 import JWTKit
@@ -13,6 +14,8 @@ public struct TokenRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The connection the request arrived on.
     public let channel: any Channel
+    /// What handlers learn that the access-log line should show (the user, once known).
+    public let annotations = RequestAnnotations()
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
@@ -21,4 +24,16 @@ public struct TokenRequestContext: RequestContext {
 
     /// CONTRACT §3: request bodies over 16 KiB get 413. No legitimate request comes near it.
     public var maxUploadSize: Int { 16 * 1024 }
+}
+
+/// Facts a handler learns while answering (who the user turned out to be) for the request's log line.
+/// A reference type because the context is passed down by value while the middleware logs on the way up.
+public final class RequestAnnotations: Sendable {
+    private let state = Mutex<String?>(nil)
+
+    /// The user the request acted for, when known.
+    public var user: String? {
+        get { state.withLock { $0 } }
+        set { state.withLock { $0 = newValue } }
+    }
 }

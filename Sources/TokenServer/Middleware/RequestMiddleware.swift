@@ -39,12 +39,14 @@ struct RequestMiddleware: RouterMiddleware {
         metrics.request(route: route, status: Int(response.status.code))
         let elapsed = (ContinuousClock.now - start).components
         let milliseconds = Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15
-        logger.info(
-            "request",
-            metadata: [
-                "method": "\(request.method.rawValue)", "route": "\(route)", "status": "\(response.status.code)",
-                "duration_ms": "\(String(format: "%.2f", milliseconds))", "peer": "\(peers.peer(for: context.channel))",
-            ])
+        var metadata: Logger.Metadata = [
+            "method": "\(request.method.rawValue)", "route": "\(route)", "status": "\(response.status.code)",
+            "duration_ms": "\(String(format: "%.2f", milliseconds))", "peer": "\(peers.peer(for: context.channel))",
+        ]
+        if let user = context.annotations.user {
+            metadata["user"] = "\(user)"
+        }
+        logger.info("request", metadata: metadata)
         return response
     }
 

@@ -31,6 +31,7 @@ extension TokenServer {
             case let other:
                 throw APIError.unsupportedGrantType(other)
             }
+            context.annotations.user = grant.user
             return .json(grant, noStore: true)
         }
     }

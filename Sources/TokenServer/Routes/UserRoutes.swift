@@ -10,19 +10,22 @@ import TokenStore
 extension TokenServer {
     /// Bearer-protected routes for the token's own user: `/userinfo`, `/sessions`, `/auth`.
     func addUserRoutes(to router: Router<TokenRequestContext>, table: inout RouteTable) {
-        table.add(.get, "/userinfo", on: router) { request, _ in
+        table.add(.get, "/userinfo", on: router) { request, context in
             let claims = try await self.authority.authorize(authorization: request.headers[.authorization])
+            context.annotations.user = claims.sub.value
             return .json(UserInfo(sub: claims.sub.value, uid: claims.uid, gid: claims.gid, groups: claims.groups, name: claims.name))
         }
 
-        table.add(.get, "/sessions", on: router) { request, _ in
+        table.add(.get, "/sessions", on: router) { request, context in
             let claims = try await self.authority.authorize(authorization: request.headers[.authorization])
+            context.annotations.user = claims.sub.value
             let sessions = try await self.authority.storage("list sessions") { try await self.authority.store.activeSessions(user: claims.sub.value) }
             return .json(SessionList(sessions: sessions.map { SessionView($0, current: $0.id == claims.sid) }))
         }
 
         table.add(.delete, "/sessions/{id}", on: router) { request, context in
             let claims = try await self.authority.authorize(authorization: request.headers[.authorization])
+            context.annotations.user = claims.sub.value
             let id = context.parameters.get("id") ?? ""
             // Another user's session is reported exactly like a missing one (404), so ids cannot be probed.
             guard let session = try await self.authority.storage("find session", { try await self.authority.store.session(id: id) }),
@@ -35,8 +38,9 @@ extension TokenServer {
 
         // CONTRACT §3.4: forward-auth for nginx auth_request, Caddy forward_auth and Traefik ForwardAuth.
         // No database write and no PAM call: a signature check and one primary-key read.
-        table.add(.get, "/auth", on: router) { request, _ in
+        table.add(.get, "/auth", on: router) { request, context in
             let claims = try await self.authority.authorize(authorization: request.headers[.authorization])
+            context.annotations.user = claims.sub.value
             if let group = request.uri.queryParameters.get("group"), !claims.groups.contains(group) {
                 throw APIError.forbidden("not a member of the required group")
             }

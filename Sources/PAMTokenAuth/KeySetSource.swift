@@ -1,0 +1,19 @@
+public import Foundation
+
+/// Where a verifier gets the daemon's issuer and public keys. A protocol so tests (and services with
+/// their own HTTP stack) can provide them; ``DaemonKeySetSource`` fetches them from a running daemon.
+public protocol KeySetSource: Sendable {
+    /// The daemon's current issuer and JWKS document (RFC 7517 JSON).
+    func fetch() async throws -> PublishedKeys
+}
+
+/// What a daemon publishes: its issuer (from RFC 8414 metadata) and its JWKS.
+public struct PublishedKeys: Sendable {
+    public var issuer: String
+    public var jwks: Data
+
+    public init(issuer: String, jwks: Data) {
+        self.issuer = issuer
+        self.jwks = jwks
+    }
+}
