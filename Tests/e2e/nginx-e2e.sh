@@ -95,6 +95,16 @@ wait_for "http://127.0.0.1:$whoami_port/whoami"
 check "the example service answers whoami" "root uid=0 groups=root" "$(curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$whoami_port/whoami")"
 check "the example service refuses no token" 401 "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$whoami_port/whoami")"
 
+# The verification snippets of docs/protect-a-service.md, against the same daemon.
+python3 -m venv "$tmp/venv" && "$tmp/venv/bin/pip" install -q --disable-pip-version-check pyjwt cryptography >/dev/null
+check "the Python (PyJWT) snippet verifies the token" "root 0 root" \
+    "$("$tmp/venv/bin/python" Examples/verify/verify.py "http://127.0.0.1:$daemon_port" "$token")"
+if command -v node >/dev/null; then
+    check "the Node.js snippet verifies the token" "root 0 root" "$(node Examples/verify/verify.mjs "http://127.0.0.1:$daemon_port" "$token")"
+else
+    echo "skipped: Node.js snippet (no node on this machine)"
+fi
+
 # Revoking the session: nginx (which asks the daemon each time) refuses at once.
 curl -s "http://127.0.0.1:$daemon_port/revoke" -d token="$refresh" > /dev/null
 check "revoked session → 401 through nginx" 401 "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$site/")"
