@@ -15,7 +15,8 @@ struct PAMCheck: AsyncParsableCommand {
         abstract: "Check a user's password or account with PAM, as pamtokend does.",
         discussion: """
             Reads the password from the first line of standard input (never from the command line).
-            Prints one line: "ok USER" or "refused CATEGORY CODE: details", and exits 0 or 1.
+            Prints "ok USER" (then "message: …" lines for what modules said) and exits 0, or
+            "refused CATEGORY: STAGE returned CODE (text)[; module said: …]" and exits 1.
 
             Example:
               printf '%s\\n' "$PASSWORD" | pamtoken-pamcheck --service pamtoken alice

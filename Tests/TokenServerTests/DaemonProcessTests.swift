@@ -71,6 +71,25 @@ struct DaemonProcessTests {
         #expect(!FileManager.default.fileExists(atPath: directory + "/never-bound.sock"), "--listen is not bound under activation")
     }
 
+    @Test("an inherited non-loopback TCP socket is refused unless allow_remote = true")
+    func inheritedRemoteSocket() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let activator = URL(fileURLWithPath: "/usr/bin/systemd-socket-activate")
+        try #require(FileManager.default.isExecutableFile(atPath: activator.path), "needs the systemd package")
+        let port = 20000 + Int.random(in: 0..<20000)
+        let daemon = try DaemonProcess(
+            executable: activator,
+            arguments: ["-l", "0.0.0.0:\(port)", DaemonProcess.binary.path, "--config", directory + "/empty.toml", "--state-dir", directory + "/state"])
+        let exit = try daemon.start()
+        for _ in 0..<100 {  // the activator binds first; the first connection starts the daemon, which refuses
+            if (try? await LiveClient.send("http://127.0.0.1:\(port)/healthz")) == nil, daemon.process.isRunning == false { break }
+            if !daemon.process.isRunning { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(await exit.value == 1)
+        #expect(daemon.log.contains("not loopback; set allow_remote = true"), "\(daemon.log)")
+    }
+
     @Test("a bad configuration exits 1 with one line naming the problem, and creates nothing")
     func badConfiguration() async throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }

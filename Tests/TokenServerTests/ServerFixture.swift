@@ -15,9 +15,15 @@ import TokenStore
 /// PAM as a dictionary: `users` name → password; names in `refusedAccounts` fail `pam_acct_mgmt`.
 final class FakeAuthenticator: Authenticator {
     private let state: Mutex<(passwords: [String: String], refused: Set<String>, calls: Int)>
+    private let broken = Mutex(false)
 
     init(passwords: [String: String]) {
         state = Mutex((passwords, [], 0))
+    }
+
+    /// Makes every PAM call fail as PAM itself failing (SSSD down, shadow unreadable).
+    func breakPAM() {
+        broken.withLock { $0 = true }
     }
 
     var calls: Int { state.withLock { $0.calls } }
@@ -37,6 +43,7 @@ final class FakeAuthenticator: Authenticator {
     }
 
     func checkAccount(user: String, remoteHost: String?) async throws(PAMError) {
+        if broken.withLock({ $0 }) { throw PAMError.systemError }
         let refused = state.withLock { state in
             state.calls += 1
             return state.refused.contains(user)

@@ -154,6 +154,20 @@ struct TokenEndpointTests {
         }
     }
 
+    @Test("a PAM failure at refresh (not the user's fault) is 503 and keeps the session")
+    func refreshDuringPAMOutage() async throws {
+        let fixture = try await ServerFixture()
+        defer { fixture.cleanUp() }
+        try await fixture.test { client in
+            let tokens = try await client.login()
+            fixture.pam.breakPAM()
+            let response = try await client.form("/token", ["grant_type": "refresh_token", "refresh_token": tokens.string("refresh_token")])
+            #expect(response.status == .serviceUnavailable)
+            #expect(response.object.string("error") == "temporarily_unavailable")
+            #expect(try await fixture.server.authority.store.activeSessions(user: "alice").count == 1)
+        }
+    }
+
     @Test("a user recreated with another uid cannot refresh the old user's session")
     func refreshAfterUIDChange() async throws {
         let fixture = try await ServerFixture()

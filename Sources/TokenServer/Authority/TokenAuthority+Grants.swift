@@ -132,11 +132,13 @@ extension TokenAuthority {
         case nil: throw busy(peer: peer)
         case .success?: return
         case .failure(let error)?:
-            if error.isUserFailure {
-                logger.notice("account refused by PAM", metadata: ["user": "\(user)", "reason": "\(error)", "peer": "\(peer)"])
-            } else {
+            guard error.isUserFailure else {
+                // PAM itself failed (SSSD or LDAP down, shadow unreadable): not the user's doing, so the
+                // session is kept and the client told to retry later rather than logged out.
                 logger.error("PAM failed checking an account", metadata: ["user": "\(user)", "reason": "\(error)"])
+                throw .temporarilyUnavailable
             }
+            logger.notice("account refused by PAM", metadata: ["user": "\(user)", "reason": "\(error)", "peer": "\(peer)"])
             throw .invalidGrant("invalid refresh token")
         }
     }

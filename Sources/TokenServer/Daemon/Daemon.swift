@@ -66,6 +66,23 @@ public struct Daemon {
             endpoints = config.listen.map(\.endpoint)
         } else {
             logger.info("socket activation", metadata: ["sockets": "\(endpoints.map(\.description))"])
+            // The unit, not our configuration, chose these addresses: apply the same loopback rule.
+            for case .inherited(let fd, let name, false) in endpoints {
+                if let address = SocketActivation.remoteAddress(fd), !config.allowRemote {
+                    throw StartupError(
+                        description: "inherited socket \(name) (fd \(fd)) listens on \(address), which is not loopback; set allow_remote = true to serve it")
+                }
+            }
+        }
+        let remote = endpoints.filter { endpoint in
+            switch endpoint {
+            case .tcp(let host, _): !["127.0.0.1", "::1", "localhost"].contains(host) && !host.hasPrefix("127.")
+            case .inherited(let fd, _, false): SocketActivation.remoteAddress(fd) != nil
+            default: false
+            }
+        }
+        if !remote.isEmpty {
+            logger.warning("serving on non-loopback addresses (allow_remote = true)", metadata: ["endpoints": "\(remote.map(\.description))"])
         }
         let gate = ReadinessGate(count: endpoints.count)
         let listeners = endpoints.map { endpoint in

@@ -31,6 +31,33 @@ public enum SocketActivation {
         }
     }
 
+    /// The bound address of an inherited TCP socket when it is not a loopback address, else nil.
+    static func remoteAddress(_ fd: Int32) -> String? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let status = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard status == 0 else { return nil }
+        switch Int32(storage.ss_family) {
+        case AF_INET:
+            let address = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee } }
+            let host = UInt32(bigEndian: address.sin_addr.s_addr)
+            guard host >> 24 != 127 else { return nil }
+            return "\(host >> 24).\(host >> 16 & 255).\(host >> 8 & 255).\(host & 255):\(UInt16(bigEndian: address.sin_port))"
+        case AF_INET6:
+            let address = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee } }
+            var bytes = address.sin6_addr.__in6_u.__u6_addr8
+            let raw = withUnsafeBytes(of: &bytes) { Array($0) }
+            let isLoopback = raw.prefix(15).allSatisfy { $0 == 0 } && raw[15] == 1
+            let isMappedLoopback = raw.prefix(10).allSatisfy { $0 == 0 } && raw[10] == 255 && raw[11] == 255 && raw[12] == 127
+            guard !isLoopback && !isMappedLoopback else { return nil }
+            return "[IPv6]:\(UInt16(bigEndian: address.sin6_port))"
+        default:
+            return nil
+        }
+    }
+
     /// Whether the descriptor is an `AF_UNIX` socket (peer credentials then apply).
     static func isUnixSocket(_ fd: Int32) -> Bool {
         var storage = sockaddr_storage()
