@@ -24,8 +24,9 @@ SKIP_BUILD ?=
 build:
 	$(SWIFT) build
 
+# Release binaries with the Swift runtime linked in, so they run without the toolchain installed.
 release:
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --static-swift-stdlib
 
 # The test command of the README and of CI: one build of every target (tests and helper executables
 # included), a check that our own code compiled without a warning, then the tests from that build.
@@ -58,7 +59,7 @@ run: build
 # configuration. Existing configuration (/etc/pamtoken/pamtoken.toml, /etc/pam.d/pamtoken) is never
 # overwritten: the new version is installed next to it as *.new.
 install:
-	@if [ -z "$(SKIP_BUILD)" ]; then $(SWIFT) build -c $(CONFIG); fi
+	@if [ -z "$(SKIP_BUILD)" ]; then $(SWIFT) build -c $(CONFIG) $(if $(filter release,$(CONFIG)),--static-swift-stdlib); fi
 	@bin=$$($(SWIFT) build -c $(CONFIG) --show-bin-path); \
 	set -e; \
 	install -d -m 0755 "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(UNITDIR)" "$(DESTDIR)$(LIBDIR)/sysusers.d" \
