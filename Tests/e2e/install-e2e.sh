@@ -85,8 +85,10 @@ echo "" > "$tmp/pamtoken.toml"
     --idle-exit 300 ) > "$tmp/daemon.log" 2>&1 &
 daemon_pid=$!
 for _ in $(seq 100); do [ -S "$socket" ] && break; sleep 0.1; done   # the activator binds first
+# systemd-socket-activate creates the socket 0644; the unit's SocketMode=0666 lets every user connect.
+chmod 0666 "$socket"
 
-as_alice() { runuser -u pte2e-alice -- env XDG_RUNTIME_DIR="$tmp/alice" "$bin/pamtoken" --socket "$socket" "$@"; }
+as_alice() { runuser -u pte2e-alice -- env XDG_RUNTIME_DIR="$tmp/alice" PAMTOKEN_SOCKET="$socket" "$bin/pamtoken" "$@"; }
 install -d -o pte2e-alice -m 0700 "$tmp/alice"
 
 alice_login() { echo 'Corr3ct-horse-battery' | as_alice login --password-stdin; }
@@ -112,8 +114,8 @@ print("verified", claims["sub"], claims["uid"])
 PY
 check "PyJWT verifies the token against the JWKS" "$tmp/venv/bin/python" "$tmp/verify.py" "$token" "http://127.0.0.1:$port"
 
-locked_login() { echo 'Corr3ct-horse-battery' | runuser -u pte2e-locked -- env XDG_RUNTIME_DIR="$tmp" "$bin/pamtoken" --socket "$socket" login --password-stdin 2>/dev/null; }
-wrong_login() { echo wrong | runuser -u pte2e-alice -- env XDG_RUNTIME_DIR="$tmp/alice-wrong" "$bin/pamtoken" --socket "$socket" login --password-stdin 2>/dev/null; }
+locked_login() { echo 'Corr3ct-horse-battery' | runuser -u pte2e-locked -- env XDG_RUNTIME_DIR="$tmp" env PAMTOKEN_SOCKET="$socket" "$bin/pamtoken" login --password-stdin 2>/dev/null; }
+wrong_login() { echo wrong | runuser -u pte2e-alice -- env XDG_RUNTIME_DIR="$tmp/alice-wrong" env PAMTOKEN_SOCKET="$socket" "$bin/pamtoken" login --password-stdin 2>/dev/null; }
 check "a locked account is refused" not locked_login
 check "a wrong password is refused" not wrong_login
 
