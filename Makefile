@@ -38,10 +38,12 @@ test:
 
 # End-to-end, from the debug build `make test` made: install it into a staging tree and use it with
 # real users, pam_unix and socket activation (needs root: it creates users), then real nginx in
-# front of a service with forward-auth. CI runs it after `make test`.
+# front of a service with forward-auth, then schemathesis against the OpenAPI document (bounded to a
+# few minutes). CI runs it after `make test`.
 e2e:
 	Tests/e2e/install-e2e.sh
 	Tests/e2e/nginx-e2e.sh
+	Tests/e2e/schemathesis.sh
 
 # System packages the build and tests need (Debian/Ubuntu; run as root).
 deps:

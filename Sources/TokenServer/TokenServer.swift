@@ -37,6 +37,7 @@ public struct TokenServer: Sendable {
         addHealthRoutes(to: router, table: &table)
         addTutorialRoutes(to: router, table: &table)
         addAdminRoutes(to: router, table: &table)
+        addOpenAPIRoutes(to: router, table: &table)
         routes.set(table)
         return router
     }

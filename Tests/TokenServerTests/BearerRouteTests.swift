@@ -48,6 +48,22 @@ struct BearerRouteTests {
         }
     }
 
+    @Test("a token whose alg holds quotes or non-ASCII cannot break out of WWW-Authenticate's quoted string")
+    func headerInjection() async throws {
+        let fixture = try await ServerFixture()
+        defer { fixture.cleanUp() }
+        try await fixture.test { client in
+            let header = Data(#"{"alg":"x\",scope=\"admin\\é","typ":"at+jwt"}"#.utf8).base64URLEncodedString()
+            let response = try await client.bearer("/userinfo", "\(header).e30.c2ln")
+            #expect(response.status == .unauthorized)
+            let challenge = response.headers[.wwwAuthenticate] ?? ""
+            #expect(challenge.hasPrefix("Bearer error=\"invalid_token\", error_description=\""))
+            #expect(challenge.filter { $0 == "\"" }.count == 4, "\(challenge)")
+            #expect(!challenge.contains("\\"))
+            #expect(challenge.unicodeScalars.allSatisfy { $0.isASCII })
+        }
+    }
+
     @Test("an expired token gets IS-TOKEN-EXPIRED: true, the tutorial's signal to refresh")
     func expired() async throws {
         let fixture = try await ServerFixture()

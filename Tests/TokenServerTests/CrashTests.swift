@@ -22,6 +22,7 @@ struct CrashTests {
         let url = "http+unix://" + socket.addingPercentEncoding(withAllowedCharacters: .alphanumerics)! + "/token"
         let chain = TokenChain()
         var kills = 0
+        var daemonOutput = ""
 
         for round in 0..<21 {
             let notify = NotifySocket(path: directory + "/notify-\(round).sock")
@@ -48,6 +49,7 @@ struct CrashTests {
             if round == 20 {
                 daemon.signal(SIGTERM)
                 #expect(await exit.value == 0)
+                daemonOutput += daemon.log
                 break
             }
             // A fresh session for this round (the parent check above revoked the previous family).
@@ -63,6 +65,7 @@ struct CrashTests {
                         reply.status == 200, let next = reply.object["refresh_token"] as? String
                     else { return }
                     chain.state.withLock { $0 = (next, current) }
+                    chain.issued.withLock { $0.append(next) }
                     chain.rotations.add(1, ordering: .relaxed)
                 }
             }
@@ -72,11 +75,26 @@ struct CrashTests {
             #expect(await exit.value == SIGKILL || daemon.process.terminationReason == .uncaughtSignal)
             loop.cancel()
             _ = await loop.value
+            daemonOutput += daemon.log
             kills += 1
         }
         #expect(kills == 20)
         // Each round refreshed many times before its kill, so the kills landed mid-rotation.
         #expect(chain.rotations.load(ordering: .relaxed) > 100)
+
+        // Secrets (issue #7 item 8): no refresh token or password in the database files or the daemon's output.
+        var stored = Data()
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory + "/state")) ?? [] {
+            stored += FileManager.default.contents(atPath: directory + "/state/" + name) ?? Data()
+        }
+        #expect(stored.count > 10_000)
+        #expect(daemonOutput.contains("login"))
+        let secrets = chain.issued.withLock { $0 } + ["crash-test-secret"]
+        #expect(secrets.count > 100)
+        for secret in secrets {
+            #expect(stored.range(of: Data(secret.utf8)) == nil, "a secret is stored in clear")
+            #expect(!daemonOutput.contains(secret), "a secret was logged")
+        }
     }
 
     static var readOnly: Configuration {
@@ -111,4 +129,5 @@ struct PAMWrapperServices {
 final class TokenChain: Sendable {
     let state = Mutex<(current: String, parent: String?)>(("", nil))
     let rotations = Atomic(0)
+    let issued = Mutex<[String]>([])
 }

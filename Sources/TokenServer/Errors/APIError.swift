@@ -50,7 +50,10 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
     /// the header the tutorial's clients look for before refreshing.
     static func invalidToken(_ message: String, expired: Bool = false) -> APIError {
         var headers = HTTPFields()
-        headers[.wwwAuthenticate] = "Bearer error=\"invalid_token\", error_description=\"\(message)\""
+        // RFC 6750 §3: the description is printable ASCII without '"' and '\\'. Some messages quote a
+        // token's header (its alg), so anything else is replaced: it must not end the quoted string.
+        let quoted = String(message.unicodeScalars.map { $0.value >= 0x20 && $0.value <= 0x7E && $0 != "\"" && $0 != "\\" ? Character($0) : "?" })
+        headers[.wwwAuthenticate] = "Bearer error=\"invalid_token\", error_description=\"\(quoted)\""
         if expired {
             headers[.isTokenExpired] = "true"
         }
