@@ -96,7 +96,7 @@ check "the example service answers whoami" "root uid=0 groups=root" "$(curl -s -
 check "the example service refuses no token" 401 "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$whoami_port/whoami")"
 
 # The verification snippets of docs/protect-a-service.md, against the same daemon.
-python3 -m venv "$tmp/venv" && "$tmp/venv/bin/pip" install -q --disable-pip-version-check pyjwt cryptography >/dev/null
+python3 -m venv "$tmp/venv" && "$tmp/venv/bin/pip" install -q --disable-pip-version-check pyjwt cryptography authlib requests >/dev/null
 check "the Python (PyJWT) snippet verifies the token" "root 0 root" \
     "$("$tmp/venv/bin/python" Examples/verify/verify.py "http://127.0.0.1:$daemon_port" "$token")"
 if command -v node >/dev/null; then
@@ -104,6 +104,10 @@ if command -v node >/dev/null; then
 else
     echo "skipped: Node.js snippet (no node on this machine)"
 fi
+
+# Standard clients with zero glue: authlib's OAuth2 client and PyJWT's PyJWKClient (issue #7 item 7).
+check "authlib + PyJWKClient interoperate" 0 "$("$tmp/venv/bin/python" Tests/e2e/interop.py "http://127.0.0.1:$daemon_port" root nginx-e2e-secret > "$tmp/interop.log" 2>&1; echo $?)"
+cat "$tmp/interop.log"
 
 # Revoking the session: nginx (which asks the daemon each time) refuses at once.
 curl -s "http://127.0.0.1:$daemon_port/revoke" -d token="$refresh" > /dev/null
