@@ -1,10 +1,14 @@
-import ArgumentParser
 import PamtokenCLI
 
-/// `pamtoken`: everything lives in PamtokenCLI so tests can run the commands in-process.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `pamtoken`: everything lives in PamtokenCLI so tests can run the commands in-process; this only
+/// hands over the process and turns the result into the exit status (CONTRACT §5: 0, 1, 2 or 3).
 @main
 struct Pamtoken {
     static func main() async {
-        await PamtokenCommand.main()
+        exit(await PamtokenCommand.runProcess())
     }
 }

@@ -1,0 +1,74 @@
+import Foundation
+import TokenCore
+
+/// Reads, writes and deletes one daemon's session file, through TokenCore's `PrivateFiles`: the
+/// directory is created 0700, the file is replaced atomically (`mkstemp` 0600, `fsync`, `rename`), and a
+/// file or directory that others can read is refused rather than trusted.
+struct SessionFile: Sendable {
+    let paths: SessionPaths
+
+    init(_ paths: SessionPaths) {
+        self.paths = paths
+    }
+
+    init(address: DaemonAddress, context: CLIContext) throws(CLIError) {
+        let directory = try SessionPaths.directory(environment: context.environment, homeDirectory: context.homeDirectory)
+        self.init(SessionPaths(directory: directory, address: address))
+    }
+
+    /// The stored session, or nil when there is none for this daemon.
+    func load() throws(CLIError) -> StoredSession? {
+        guard FileManager.default.fileExists(atPath: paths.sessionFile) else { return nil }
+        let data: Data
+        do {
+            data = try PrivateFiles.read(paths.sessionFile)
+        } catch {
+            throw .refused(error.description)
+        }
+        guard let session = try? JSONCoding.decode(StoredSession.self, from: data), session.version == StoredSession.currentVersion else {
+            throw .refused("the session file \(paths.sessionFile) is damaged; run 'pamtoken logout' and log in again")
+        }
+        // A name collision (or a file copied from elsewhere) is not this daemon's session.
+        return session.daemon == paths.address.description ? session : nil
+    }
+
+    func save(_ session: StoredSession) throws(CLIError) {
+        try ensureDirectory()
+        let data: Data
+        do {
+            data = try JSONEncoder().encode(session)
+        } catch {
+            throw .refused("cannot encode the session: \(error)")
+        }
+        do {
+            try PrivateFiles.write(data, to: paths.sessionFile)
+        } catch {
+            throw .refused(error.description)
+        }
+    }
+
+    func delete() throws(CLIError) {
+        do {
+            try PrivateFiles.remove(paths.sessionFile)
+        } catch {
+            throw .refused(error.description)
+        }
+    }
+
+    func ensureDirectory() throws(CLIError) {
+        do {
+            try PrivateFiles.createDirectory(paths.directory)
+        } catch {
+            throw .refused(error.description)
+        }
+    }
+
+    /// Runs `body` holding the session's lock, so that read-check-refresh-write is one step for every
+    /// `pamtoken` process of this user (see ``FileLock``).
+    func withLock<T>(_ body: () async throws -> T) async throws -> T {
+        try ensureDirectory()
+        let lock = try await FileLock.acquire(paths.lockFile)
+        defer { lock.release() }
+        return try await body()
+    }
+}

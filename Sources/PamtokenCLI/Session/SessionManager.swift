@@ -1,0 +1,103 @@
+import Foundation
+import TokenCore
+
+/// Logging in, and keeping a valid access token at hand: the logic behind `login`, `token` and every
+/// command that needs a Bearer token.
+struct SessionManager: Sendable {
+    let api: DaemonAPI
+    let file: SessionFile
+    let context: CLIContext
+
+    init(address: DaemonAddress, context: CLIContext) throws(CLIError) {
+        self.api = DaemonAPI(address)
+        self.file = try SessionFile(address: address, context: context)
+        self.context = context
+    }
+
+    private var now: Date { context.clock.now }
+
+    /// `grant_type=password`, then the session is stored. A session this file held before is revoked on
+    /// the daemon afterwards (best effort), so logging in again does not leave a live family behind.
+    func login(user: String, password: String) async throws -> StoredSession {
+        let response: TokenResponse
+        do {
+            response = try await api.passwordGrant(user: user, password: password)
+        } catch let error as DaemonError where error.isInvalidGrant || error.code == "invalid_request" {
+            throw CLIError.refused("login failed: \(error.detail ?? "wrong user name or password")")
+        }
+        let session = try StoredSession(response: response, address: api.address, now: now)
+        let previous = try await file.withLock { () async throws -> StoredSession? in
+            let previous = try? file.load()
+            try file.save(session)
+            return previous
+        }
+        if let previous, previous.sessionID != session.sessionID {
+            try? await api.revoke(previous.refreshToken)
+        }
+        return session
+    }
+
+    /// A session whose access token has more than `minValid` seconds left, refreshing if needed.
+    ///
+    /// Without a session file nothing is locked or created. The common case reads the file without locking (it is replaced atomically, so a reader sees the
+    /// old or the new version, never half of one). Refreshing happens under the lock, after re-reading:
+    /// another process may have refreshed while we waited, and then its token is ours too.
+    func validSession(minValid: Int, interactiveLogin: Bool) async throws -> StoredSession {
+        guard let current = try file.load() else {
+            return try await loginInteractively(allowed: interactiveLogin)
+        }
+        if current.accessSecondsLeft(at: now) > Int64(minValid) {
+            return current
+        }
+        let refreshed = try await file.withLock { () async throws -> StoredSession? in
+            guard let session = try file.load() else { return nil }
+            if session.accessSecondsLeft(at: now) > Int64(minValid) { return session }
+            return try await refresh(session)
+        }
+        if let refreshed { return refreshed }
+        return try await loginInteractively(allowed: interactiveLogin)
+    }
+
+    /// Runs a Bearer request with a valid access token. A 401 means the daemon no longer accepts the
+    /// cached token (its session was revoked elsewhere, or the clock jumped): refresh once and retry,
+    /// which either works or ends in the clear "session has ended" message instead of a bare 401.
+    func withAccessToken<T>(_ body: (String) async throws -> T) async throws -> T {
+        let session = try await validSession(minValid: 30, interactiveLogin: true)
+        do {
+            return try await body(session.accessToken)
+        } catch let error as DaemonError where error.status == 401 {
+            let refreshed = try await validSession(minValid: Int(Int32.max), interactiveLogin: false)
+            return try await body(refreshed.accessToken)
+        }
+    }
+
+    /// Exchanges the refresh token; the new pair is on disk before anyone sees the new access token, so
+    /// a crash after this point cannot lose the rotation (CONTRACT §3.2: the old token is now used).
+    /// Call with the lock held.
+    private func refresh(_ session: StoredSession) async throws -> StoredSession {
+        if let expiry = session.refreshTokenExpiresAt, expiry <= Int64(now.timeIntervalSince1970) {
+            try? file.delete()
+            throw CLIError.refused("the session has expired; run 'pamtoken login'")
+        }
+        let response: TokenResponse
+        do {
+            response = try await api.refreshGrant(session.refreshToken)
+        } catch let error as DaemonError where error.isInvalidGrant {
+            // Revoked, expired, or refused by PAM's account check: the local copy is useless now.
+            try? file.delete()
+            throw CLIError.refused("the session has ended (the daemon refused to refresh it); run 'pamtoken login'")
+        }
+        let next = try StoredSession(response: response, address: api.address, now: now, loggedInAt: session.loggedInAt)
+        try file.save(next)
+        return next
+    }
+
+    /// Not logged in: with a person at a terminal, ask for the password (as `ssh` would); without one,
+    /// the one-line hint, so a script or kubectl fails fast instead of hanging on a prompt.
+    private func loginInteractively(allowed: Bool) async throws -> StoredSession {
+        guard allowed, let user = context.userName, context.terminal.isInteractive else { throw CLIError.notLoggedIn }
+        context.note("pamtoken: not logged in to \(api.address); logging in as \(user)")
+        let password = try context.terminal.readSecret(prompt: "Password: ")
+        return try await login(user: user, password: password)
+    }
+}
