@@ -167,9 +167,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Helpers shared by the test targets that start daemons (test targets cannot import each other).
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "TokenServerTests",
             dependencies: [
+                "TestSupport",
                 "TokenServer",
                 "TokenCore",
                 "TokenStore",
@@ -193,6 +200,7 @@ let package = Package(
         .testTarget(
             name: "PamtokenCLITests",
             dependencies: [
+                "TestSupport",
                 "PamtokenCLI",
                 "TokenCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -5,6 +5,7 @@ import NIOHTTP1
 import ServiceLifecycle
 import ServiceLifecycleTestKit
 import Testing
+import TestSupport
 import TokenServer
 
 #if canImport(Glibc)
@@ -106,13 +107,6 @@ struct LiveTests {
 /// A socket file nobody listens on: bound, then closed without unlinking.
 private func makeStaleSocket(at path: String) {
     let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-    var address = sockaddr_un()
-    address.sun_family = sa_family_t(AF_UNIX)
-    withUnsafeMutableBytes(of: &address.sun_path) { buffer in
-        for (index, byte) in path.utf8.enumerated() { buffer[index] = byte }
-    }
-    _ = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-    }
+    _ = UnixSocketAddress.withAddress(path) { bind(fd, $0, $1) }
     close(fd)
 }
