@@ -225,7 +225,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LinuxPAMTests",
-            dependencies: ["LinuxPAM"],
+            dependencies: ["LinuxPAM", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

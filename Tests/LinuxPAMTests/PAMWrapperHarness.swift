@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -54,42 +55,14 @@ struct PAMWrapperHarness {
 
     /// Runs the probe and waits for it to exit (no polling: the termination handler resumes us).
     func check(service: String, user: String, password: String?, arguments extra: [String] = []) async throws -> Outcome {
-        let process = Process()
-        process.executableURL = Self.probeURL
-        process.arguments = ["--service", service] + extra + (password == nil ? ["--account-only"] : []) + ["--", user]
-        var environment = ProcessInfo.processInfo.environment
-        environment["LD_PRELOAD"] = Self.wrapperLibrary
-        environment["PAM_WRAPPER"] = "1"
-        environment["PAM_WRAPPER_SERVICE_DIR"] = directory.appendingPathComponent("pam.d").path
-        process.environment = environment
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-
-        let status = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-                return
-            }
-            if let password {
-                input.fileHandleForWriting.write(Data((password + "\n").utf8))
-            }
-            try? input.fileHandleForWriting.close()
-        }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
-        return Outcome(status: status, lines: lines)
-    }
-
-    /// The probe is built next to the test bundle: `swift build --build-tests` builds every product.
-    static var probeURL: URL {
-        let executable = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
-        return executable.deletingLastPathComponent().appendingPathComponent("pamtoken-pamcheck")
+        let outcome = try await ChildProcess.run(
+            ChildProcess.builtProduct("pamtoken-pamcheck"),
+            ["--service", service] + extra + (password == nil ? ["--account-only"] : []) + ["--", user],
+            environment: [
+                "LD_PRELOAD": Self.wrapperLibrary, "PAM_WRAPPER": "1",
+                "PAM_WRAPPER_SERVICE_DIR": directory.appendingPathComponent("pam.d").path,
+            ],
+            stdin: password.map { $0 + "\n" })
+        return Outcome(status: outcome.status, lines: outcome.stdout.split(separator: "\n").map(String.init))
     }
 }

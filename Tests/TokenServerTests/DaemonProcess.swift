@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -9,10 +10,7 @@ struct DaemonProcess {
     let process = Process()
     private let output = Pipe()
 
-    static var binary: URL {
-        let executable = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
-        return executable.deletingLastPathComponent().appendingPathComponent("pamtokend")
-    }
+    static var binary: URL { URL(fileURLWithPath: ChildProcess.builtProduct("pamtokend")) }
 
     /// Starts `executable arguments` with `environment` added to ours (PAMTOKEN_* of the test run removed).
     init(executable: URL = DaemonProcess.binary, arguments: [String], environment: [String: String] = [:]) throws {

@@ -3,24 +3,24 @@ import Foundation
 /// Runs a built executable as a child process and waits for it without polling (the termination
 /// handler resumes the caller). Output is captured through pipes, read after the exit: our children
 /// print a few lines, far below a pipe's buffer.
-enum ChildProcess {
-    struct Outcome: CustomStringConvertible {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+public enum ChildProcess {
+    public struct Outcome: CustomStringConvertible, Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
 
-        var description: String { "status \(status)\nstdout: \(stdout)\nstderr: \(stderr)" }
+        public var description: String { "status \(status)\nstdout: \(stdout)\nstderr: \(stderr)" }
     }
 
     /// The products of this package are built next to the test bundle (`swift build --build-tests`).
-    static func builtProduct(_ name: String) -> String {
+    public static func builtProduct(_ name: String) -> String {
         let executable = URL(
             fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
         return executable.deletingLastPathComponent().appendingPathComponent(name).path
     }
 
     /// The test run's environment without anything that would point a child at another daemon.
-    static func environment(adding extra: [String: String]) -> [String: String] {
+    public static func environment(adding extra: [String: String]) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment.filter {
             !$0.key.hasPrefix("PAMTOKEN_") && !$0.key.hasPrefix("LISTEN_") && $0.key != "NOTIFY_SOCKET" && $0.key != "XDG_RUNTIME_DIR"
         }
@@ -28,7 +28,7 @@ enum ChildProcess {
         return environment
     }
 
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String], stdin: String? = nil) async throws -> Outcome {
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String], stdin: String? = nil) async throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
