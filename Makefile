@@ -8,7 +8,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 BUILD_LOG := .build/build-warnings.log
 
-.PHONY: build release test e2e deps run install uninstall clean
+.PHONY: build release test e2e fuzz deps run install uninstall clean
 
 # Installation layout (GNU conventions). DESTDIR stages into a tree, for packages and tests.
 PREFIX ?= /usr/local
@@ -44,6 +44,12 @@ e2e:
 	Tests/e2e/install-e2e.sh
 	Tests/e2e/nginx-e2e.sh
 	Tests/e2e/schemathesis.sh
+
+# libFuzzer targets (Fuzz/), built with -sanitize=fuzzer,address in .build-fuzz, each run for
+# FUZZ_SECONDS from the committed seed corpus. CI runs it after e2e.
+FUZZ_SECONDS ?= 60
+fuzz:
+	scripts/fuzz $(FUZZ_SECONDS)
 
 # System packages the build and tests need (Debian/Ubuntu; run as root).
 deps:

@@ -107,10 +107,17 @@ let package = Package(
             path: "Examples/whoami",
             swiftSettings: swiftSettings
         ),
+        // Form and JSON request bodies into OAuth parameters: untrusted bytes, so a module of its own
+        // that the fuzzer links without the server.
+        .target(
+            name: "OAuthBody",
+            swiftSettings: swiftSettings
+        ),
         // HTTP: routes, listeners, middleware (issue #3).
         .target(
             name: "TokenServer",
             dependencies: [
+                "OAuthBody",
                 "TokenCore",
                 "TokenStore",
                 "LinuxPAM",
@@ -248,3 +255,25 @@ let package = Package(
         ),
     ]
 )
+
+// libFuzzer targets (issue #7), in the manifest only when PAMTOKEN_FUZZ is set: their `main` calls
+// libFuzzer's driver, so they link only in a `-sanitize=fuzzer` build, which `scripts/fuzz` makes.
+if Context.environment["PAMTOKEN_FUZZ"] != nil {
+    package.targets.append(.systemLibrary(name: "CFuzzer", path: "Fuzz/CFuzzer"))
+    package.targets.append(.target(name: "FuzzSupport", dependencies: ["CFuzzer"], path: "Fuzz/Support", swiftSettings: swiftSettings))
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("fuzz-body", ["OAuthBody"]),
+        ("fuzz-token", ["TokenCore"]),
+        ("fuzz-config", ["DaemonConfig"]),
+    ]
+    for target in fuzzTargets {
+        package.targets.append(
+            .executableTarget(
+                name: target.name,
+                dependencies: target.dependencies + ["FuzzSupport"],
+                path: "Fuzz/Targets/\(target.name)",
+                swiftSettings: swiftSettings + [.unsafeFlags(["-parse-as-library"])]
+            ))
+        package.products.append(.executable(name: target.name, targets: [target.name]))
+    }
+}

@@ -39,8 +39,33 @@ enum ConfigurationFile {
             bytes += buffer[0..<count]
             guard bytes.count <= maximumSize else { throw unreadable(path, "larger than \(maximumSize) bytes") }
         }
+        return try text(bytes, path: path)
+    }
+
+    /// The file's bytes as text: at most ``maximumSize`` bytes of UTF-8 without NUL (which would cut
+    /// the text short in TOMLKit's C++ parser) and without the other control characters TOML 1.0
+    /// forbids everywhere, even in strings and comments (all of U+0000–U+001F but tab, LF and CR, and
+    /// U+007F). Checked here because toml++ 3 trips an assertion — an abort, not an error — on some
+    /// of them inside a date-time (found by `fuzz-config`; Fuzz/Regressions/fuzz-config).
+    static func text(_ bytes: [UInt8], path: String) throws(ConfigurationError) -> String {
+        guard bytes.count <= maximumSize else { throw unreadable(path, "larger than \(maximumSize) bytes") }
         guard !bytes.contains(0), let text = String(validating: bytes, as: UTF8.self) else {
             throw unreadable(path, "not UTF-8 text")
+        }
+        var line = 1
+        var column = 1
+        for byte in bytes {
+            if byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D || byte == 0x7F {
+                let code = String(byte, radix: 16, uppercase: true)
+                throw ConfigurationError(
+                    .syntax, "\(path):\(line):\(column): control character U+\(String(repeating: "0", count: 4 - code.count) + code) is not allowed in TOML")
+            }
+            // Columns count characters, as TOMLKit's do: UTF-8 continuation bytes do not advance them.
+            if byte == 0x0A {
+                (line, column) = (line + 1, 1)
+            } else if byte & 0xC0 != 0x80 {
+                column += 1
+            }
         }
         return text
     }

@@ -44,8 +44,29 @@ public struct ConfigurationLoader: Sendable {
         environment: [String: String],
         overrides: ConfigurationOverrides = ConfigurationOverrides()
     ) throws(ConfigurationError) -> DaemonConfiguration {
+        try merge(file: try fileSettings(configPath: configPath, environment: environment), environment: environment, overrides: overrides)
+    }
+
+    /// Loads the configuration from a file's bytes already in memory, checked exactly as if `path`
+    /// had been read from disk (UTF-8, no NUL, size). For tools that hold the text, and the fuzzer.
+    public func load(
+        fileContents bytes: [UInt8],
+        path: String,
+        environment: [String: String] = [:],
+        overrides: ConfigurationOverrides = ConfigurationOverrides()
+    ) throws(ConfigurationError) -> DaemonConfiguration {
+        let text = try ConfigurationFile.text(bytes, path: path)
+        return try merge(file: (path, try ConfigurationFile.settings(fromTOML: text, path: path)), environment: environment, overrides: overrides)
+    }
+
+    /// Layers the file's settings, the environment and the flags over the defaults, then validates.
+    private func merge(
+        file: (String, [(ConfigurationKey, RawSetting)])?,
+        environment: [String: String],
+        overrides: ConfigurationOverrides
+    ) throws(ConfigurationError) -> DaemonConfiguration {
         var layers: [(SettingOrigin, [(ConfigurationKey, RawSetting)])] = []
-        if let (path, settings) = try fileSettings(configPath: configPath, environment: environment) {
+        if let (path, settings) = file {
             layers.append((.file(path: path), settings))
         }
         layers.append((.environment, try Self.environmentSettings(environment)))

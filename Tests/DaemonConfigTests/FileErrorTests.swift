@@ -17,6 +17,32 @@ struct FileErrorTests {
         #expect(error.description.hasPrefix("\(outcome.path):3:10: "), "\(error)")
     }
 
+    /// Regression (fuzz-config): toml++ asserted — the daemon aborted — on a control character in a
+    /// date-time. TOML forbids them everywhere, so they are refused before the parser sees the text.
+    @Test(
+        "a control character is a syntax error naming line and column, never an abort",
+        arguments: [
+            ("x = 1979-05-27T\u{1F}07:32:27Z\n", 1, 16, "001F"), ("# ok\nissuer = \"a\u{7F}\"\n", 2, 12, "007F"),
+            ("audience = ['\u{8}']", 1, 14, "0008"), ("# é\u{1B}[31m\n", 1, 4, "001B"),
+        ])
+    func controlCharacter(toml: String, line: Int, column: Int, code: String) throws {
+        let error = try #require(throws: ConfigurationError.self) {
+            try ConfigurationLoader().load(fileContents: Array(toml.utf8), path: "/etc/pamtoken/pamtoken.toml")
+        }
+        #expect(error.kind == .syntax)
+        #expect(error.description == "/etc/pamtoken/pamtoken.toml:\(line):\(column): control character U+\(code) is not allowed in TOML")
+    }
+
+    @Test("the file the fuzzer found is refused with one line")
+    func fuzzerRegression() throws {
+        // The bytes of Fuzz/Regressions/fuzz-config/toml-assert-control-in-time, whose last line aborted toml++.
+        let toml = "#00e9.example\"\n[table]\nx = 1979-05-27T\u{1F}07:32:27Z\n"
+        let error = try #require(throws: ConfigurationError.self) {
+            try ConfigurationLoader().load(fileContents: Array(toml.utf8), path: "p.toml")
+        }
+        #expect(error.description == "p.toml:3:16: control character U+001F is not allowed in TOML")
+    }
+
     @Test("a key set twice is a syntax error on the second line")
     func duplicateKey() throws {
         let outcome = try load("access_ttl = 300\naccess_ttl = 600\n")

@@ -1,17 +1,11 @@
-import Logging
-import TokenCore
-import TokenStore
-import JWTKit
 import HTTPTypes
 import NIOCore
 import Foundation
 import Hummingbird
+import OAuthBody
 
 /// The parameters of a POST body, from `application/x-www-form-urlencoded` (the OAuth standard) or
-/// `application/json` with the same field names (CONTRACT §3.1).
-///
-/// Parsed by hand rather than with a Codable decoder because RFC 6749 §3.1 requires rejecting a
-/// repeated parameter, which decoders silently resolve, and because every value must be a string.
+/// `application/json` with the same field names (CONTRACT §3.1), parsed by ``OAuthBodyParser``.
 struct RequestParameters: Sendable, Equatable {
     private(set) var values: [String: String]
 
@@ -48,66 +42,21 @@ struct RequestParameters: Sendable, Equatable {
         }
     }
 
-    /// `a=1&b=2`, `+` as space, percent-decoding, UTF-8 only; repeated names are an error.
+    /// A form body; see ``OAuthBodyParser/form(_:)``.
     static func parseForm(_ bytes: [UInt8]) throws(APIError) -> RequestParameters {
-        var values: [String: String] = [:]
-        for pair in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
-            guard let name = percentDecode(parts[0]), !name.isEmpty else { throw .invalidRequest("malformed form body") }
-            guard let value = parts.count > 1 ? percentDecode(parts[1]) : "" else { throw .invalidRequest("malformed form body") }
-            guard values.updateValue(value, forKey: name) == nil else { throw .invalidRequest("parameter \(name.prefix(64)) is repeated") }
+        do {
+            return RequestParameters(values: try OAuthBodyParser.form(bytes))
+        } catch {
+            throw .invalidRequest(error.description)
         }
-        return RequestParameters(values: values)
     }
 
-    /// A JSON object whose members are strings (numbers and booleans are accepted as their text,
-    /// for clients that send `"expires_in": 300`-style values); anything nested is an error.
+    /// A JSON body; see ``OAuthBodyParser/json(_:)``.
     static func parseJSON(_ bytes: [UInt8]) throws(APIError) -> RequestParameters {
-        guard !bytes.isEmpty else { return RequestParameters(values: [:]) }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
-            throw .invalidRequest("the body is not a JSON object")
-        }
-        var values: [String: String] = [:]
-        for (name, value) in object {
-            switch value {
-            case let text as String: values[name] = text
-            case let number as NSNumber: values[name] = number.stringValue
-            case is NSNull: continue
-            default: throw .invalidRequest("parameter \(name.prefix(64)) must be a string")
-            }
-        }
-        return RequestParameters(values: values)
-    }
-
-    private static func percentDecode(_ bytes: ArraySlice<UInt8>) -> String? {
-        var output: [UInt8] = []
-        output.reserveCapacity(bytes.count)
-        var index = bytes.startIndex
-        while index < bytes.endIndex {
-            let byte = bytes[index]
-            switch byte {
-            case UInt8(ascii: "+"):
-                output.append(UInt8(ascii: " "))
-            case UInt8(ascii: "%"):
-                guard bytes.distance(from: index, to: bytes.endIndex) >= 3,
-                    let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2])
-                else { return nil }
-                output.append(high << 4 | low)
-                index += 2
-            default:
-                output.append(byte)
-            }
-            index += 1
-        }
-        return String(validating: output, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
+        do {
+            return RequestParameters(values: try OAuthBodyParser.json(bytes))
+        } catch {
+            throw .invalidRequest(error.description)
         }
     }
 }

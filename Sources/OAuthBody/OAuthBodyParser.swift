@@ -1,0 +1,73 @@
+import Foundation
+
+/// Turns the bytes of a POST body into OAuth parameters: `application/x-www-form-urlencoded` (the
+/// standard, RFC 6749 §4.1.3) or a JSON object with the same names (CONTRACT §3.1).
+///
+/// Parsed by hand rather than with a Codable decoder because RFC 6749 §3.1 requires rejecting a
+/// repeated parameter, which decoders silently resolve, and because every value must be a string.
+/// A module of its own, with no server dependency, so that the libFuzzer target in `Fuzz/` links
+/// exactly this code and nothing else.
+public enum OAuthBodyParser {
+    /// `a=1&b=2`, `+` as space, percent-decoding, UTF-8 only; repeated names are an error.
+    public static func form(_ bytes: [UInt8]) throws(OAuthBodyError) -> [String: String] {
+        var values: [String: String] = [:]
+        for pair in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = percentDecode(parts[0]), !name.isEmpty else { throw .malformedForm }
+            guard let value = parts.count > 1 ? percentDecode(parts[1]) : "" else { throw .malformedForm }
+            guard values.updateValue(value, forKey: name) == nil else { throw .repeated(name) }
+        }
+        return values
+    }
+
+    /// A JSON object whose members are strings (numbers and booleans are accepted as their text,
+    /// for clients that send `"expires_in": 300`-style values; `null` as absent); anything nested is an error.
+    public static func json(_ bytes: [UInt8]) throws(OAuthBodyError) -> [String: String] {
+        guard !bytes.isEmpty else { return [:] }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
+            throw .notJSONObject
+        }
+        var values: [String: String] = [:]
+        for (name, value) in object {
+            switch value {
+            case let text as String: values[name] = text
+            case let number as NSNumber: values[name] = number.stringValue
+            case is NSNull: continue
+            default: throw .notAString(name)
+            }
+        }
+        return values
+    }
+
+    private static func percentDecode(_ bytes: ArraySlice<UInt8>) -> String? {
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count)
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "+"):
+                output.append(UInt8(ascii: " "))
+            case UInt8(ascii: "%"):
+                guard bytes.distance(from: index, to: bytes.endIndex) >= 3,
+                    let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2])
+                else { return nil }
+                output.append(high << 4 | low)
+                index += 2
+            default:
+                output.append(byte)
+            }
+            index += 1
+        }
+        return String(validating: output, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}
