@@ -37,6 +37,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // The only C in the project: libpam's headers and a few inline helpers.
@@ -172,6 +173,21 @@ let package = Package(
                 "LinuxPAM",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // The load generator and in-process limits of scripts/bench (issue #6). Built with everything
+        // else so that it cannot rot; run from a release build.
+        .executableTarget(
+            name: "pamtoken-bench",
+            dependencies: [
+                "TokenCore",
+                "TokenStore",
+                "LinuxPAM",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/pamtoken-bench",
             swiftSettings: swiftSettings
         ),
         // Helpers shared by the test targets that start daemons (test targets cannot import each other).

@@ -14,19 +14,25 @@ public struct TokenVerifier: Sendable {
     private let leeway: TimeInterval
     private let keys: @Sendable () -> VerificationKeys
     private let clock: any WallClock
+    private let cache: VerificationCache?
 
     /// Verifies against a key source read at every call, so a key rotation is seen immediately.
-    public init(issuer: String, audiences: [String], leeway: TimeInterval = 5, clock: any WallClock, keys: @escaping @Sendable () -> VerificationKeys) {
+    /// - Parameter cache: remembers verified signatures (see ``VerificationCache``); `nil` verifies every time.
+    public init(
+        issuer: String, audiences: [String], leeway: TimeInterval = 5, clock: any WallClock, cache: VerificationCache? = nil,
+        keys: @escaping @Sendable () -> VerificationKeys
+    ) {
         self.issuer = issuer
         self.audiences = Set(audiences)
         self.leeway = leeway
         self.keys = keys
         self.clock = clock
+        self.cache = cache
     }
 
     /// Verifies tokens signed by the daemon's own key ring.
-    public init(policy: TokenPolicy, keyRing: KeyRing, clock: any WallClock) {
-        self.init(issuer: policy.issuer, audiences: policy.audiences, leeway: policy.leeway, clock: clock) {
+    public init(policy: TokenPolicy, keyRing: KeyRing, clock: any WallClock, cache: VerificationCache? = nil) {
+        self.init(issuer: policy.issuer, audiences: policy.audiences, leeway: policy.leeway, clock: clock, cache: cache) {
             keyRing.current.verificationKeys
         }
     }
@@ -44,28 +50,17 @@ public struct TokenVerifier: Sendable {
     ///   session of a token that may have expired: RFC 7009 revocation and the tutorial's refresh route.
     public func verify(_ token: some StringProtocol, acceptingExpired: Bool = false) async throws(TokenError) -> AccessTokenClaims {
         guard token.utf8.count <= Self.maximumLength else { throw .malformed }
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let headerData = Data(base64URLEncoded: parts[0]),
-            let header = try? JSONDecoder().decode(Header.self, from: headerData)
-        else { throw .malformed }
-
         let keys = self.keys()
-        guard let alg = header.alg, alg == keys.algorithm.rawValue else { throw .algorithmNotAllowed(header.alg ?? "none") }
-        guard let typ = header.typ?.lowercased(), typ == "at+jwt" || typ == "application/at+jwt" else { throw .wrongType }
-        // RFC 7515 §4.1.11: a critical extension we do not understand makes the token invalid.
-        guard header.crit == nil else { throw .malformed }
-        guard let kid = header.kid, keys.kids.contains(kid) else { throw .unknownKey }
-        guard !parts[2].isEmpty else { throw .badSignature }
-
+        let cacheKey = cache.map { _ in VerificationCache.key(token) }
         let claims: AccessTokenClaims
-        do {
-            claims = try await keys.collection.verify(String(token), as: AccessTokenClaims.self)
-        } catch let error as JWTError where error.errorType == .signatureVerificationFailed {
-            throw .badSignature
-        } catch let error as JWTError where error.errorType == .malformedToken {
-            throw .malformed
-        } catch {
-            throw .badSignature
+        if let cacheKey, let hit = cache?.entry(for: cacheKey), hit.algorithm == keys.algorithm.rawValue, keys.kids.contains(hit.kid) {
+            claims = hit.claims
+        } else {
+            let (verified, kid) = try await verifySignature(token, keys: keys)
+            claims = verified
+            if let cacheKey {
+                cache?.store(.init(claims: claims, algorithm: keys.algorithm.rawValue, kid: kid), for: cacheKey, now: clock.now)
+            }
         }
 
         let now = clock.now
@@ -77,5 +72,30 @@ public struct TokenVerifier: Sendable {
         // RFC 7519 §4.1.4: the token must not be accepted "on or after" the expiration time.
         guard acceptingExpired || now < claims.exp.value else { throw .expired }
         return claims
+    }
+
+    /// The header rules, then jwt-kit's parse and signature check: the part that does not depend on time.
+    private func verifySignature(_ token: some StringProtocol, keys: VerificationKeys) async throws(TokenError) -> (AccessTokenClaims, kid: String) {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let headerData = Data(base64URLEncoded: parts[0]),
+            let header = try? JSONDecoder().decode(Header.self, from: headerData)
+        else { throw .malformed }
+
+        guard let alg = header.alg, alg == keys.algorithm.rawValue else { throw .algorithmNotAllowed(header.alg ?? "none") }
+        guard let typ = header.typ?.lowercased(), typ == "at+jwt" || typ == "application/at+jwt" else { throw .wrongType }
+        // RFC 7515 §4.1.11: a critical extension we do not understand makes the token invalid.
+        guard header.crit == nil else { throw .malformed }
+        guard let kid = header.kid, keys.kids.contains(kid) else { throw .unknownKey }
+        guard !parts[2].isEmpty else { throw .badSignature }
+
+        do {
+            return (try await keys.collection.verify(String(token), as: AccessTokenClaims.self), kid)
+        } catch let error as JWTError where error.errorType == .signatureVerificationFailed {
+            throw .badSignature
+        } catch let error as JWTError where error.errorType == .malformedToken {
+            throw .malformed
+        } catch {
+            throw .badSignature
+        }
     }
 }

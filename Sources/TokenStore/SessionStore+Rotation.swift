@@ -14,7 +14,7 @@ extension SessionStore {
             createdAt: now, lastUsedAt: now, expiresAt: expiresAt, idleExpiresAt: tokenExpiry, revokedAt: nil, revokeReason: nil)
         let record = RefreshTokenRecord(
             hash: token.hash, sessionID: session.id, parentHash: nil, createdAt: now, expiresAt: tokenExpiry, usedAt: nil, revokedAt: nil)
-        try await writer.write { db in
+        try await groupCommit.write { db in
             try session.insert(db)
             try record.insert(db)
         }
@@ -35,7 +35,7 @@ extension SessionStore {
         async throws -> RotationResult
     {
         let now = nowSeconds
-        return try await writer.write { db -> RotationResult in
+        return try await groupCommit.write { db -> RotationResult in
             guard let token = try RefreshTokenRecord.fetchOne(db, key: presented.hash),
                 var session = try SessionRecord.fetchOne(db, key: token.sessionID)
             else { return .rejected(.unknown) }

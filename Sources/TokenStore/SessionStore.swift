@@ -2,9 +2,11 @@ import Foundation
 public import GRDB
 public import TokenCore
 
-/// Sessions and refresh tokens in SQLite (GRDB), one transaction per intention-named operation, as in
+/// Sessions and refresh tokens in SQLite (GRDB), one intention-named operation per method, as in
 /// GRDB's `AppDatabase` demo. Every write runs on GRDB's serial writer queue, never on an event loop, and
 /// that serialisation is what makes ``rotate(_:to:refreshTTL:reuseGrace:)`` have exactly one winner.
+/// The two hot writes — rotation and session creation — go through ``GroupCommit``, which lets
+/// concurrent ones share a transaction (each in its own savepoint) and so share one fsync.
 public struct SessionStore: Sendable {
     /// How hard SQLite syncs a commit to disk.
     public enum Durability: String, Sendable, CaseIterable {
@@ -16,12 +18,15 @@ public struct SessionStore: Sendable {
 
     let writer: any DatabaseWriter
     let clock: any WallClock
+    /// Rotations and new sessions share commits (and fsyncs) when they arrive together.
+    let groupCommit: GroupCommit
 
     /// Wraps an open database (tests use an in-memory `DatabaseQueue`), migrating it first.
     public init(writer: any DatabaseWriter, clock: any WallClock) throws {
         try StoreMigrations.migrator.migrate(writer)
         self.writer = writer
         self.clock = clock
+        self.groupCommit = GroupCommit(writer: writer)
     }
 
     /// Opens (creating if needed) the database at `path`, in WAL mode, file mode 0600.

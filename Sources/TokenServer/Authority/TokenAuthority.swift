@@ -64,7 +64,7 @@ public final class TokenAuthority: Sendable {
         self.clock = clock
         self.logger = logger
         self.issuer = TokenIssuer(policy: policy, keyRing: keyRing, clock: clock)
-        self.verifier = TokenVerifier(policy: policy, keyRing: keyRing, clock: clock)
+        self.verifier = TokenVerifier(policy: policy, keyRing: keyRing, clock: clock, cache: VerificationCache())
         self.admission = PAMAdmission(threads: settings.pamThreads, queueLimit: settings.pamQueueLimit)
     }
 

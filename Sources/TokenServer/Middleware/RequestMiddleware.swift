@@ -37,16 +37,20 @@ struct RequestMiddleware: RouterMiddleware {
         // The route pattern ("/sessions/{id}"), never the raw path: bounded label values, no ids in logs.
         let route = context.endpointPath.flatMap { $0 == "NotFound" ? nil : $0 } ?? "unmatched"
         metrics.request(route: route, status: Int(response.status.code))
-        let elapsed = (ContinuousClock.now - start).components
-        let milliseconds = Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15
-        var metadata: Logger.Metadata = [
-            "method": "\(request.method.rawValue)", "route": "\(route)", "status": "\(response.status.code)",
-            "duration_ms": "\(String(format: "%.2f", milliseconds))", "peer": "\(peers.peer(for: context.channel))",
-        ]
-        if let user = context.annotations.user {
-            metadata["user"] = "\(user)"
+        // The access line is built only when it will be written: formatting the duration and looking up
+        // the peer cost more than a small route itself (see docs/BENCHMARKS.md).
+        if logger.logLevel <= .info {
+            let elapsed = (ContinuousClock.now - start).components
+            let milliseconds = Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15
+            var metadata: Logger.Metadata = [
+                "method": "\(request.method.rawValue)", "route": "\(route)", "status": "\(response.status.code)",
+                "duration_ms": "\(String(format: "%.2f", milliseconds))", "peer": "\(peers.peer(for: context.channel))",
+            ]
+            if let user = context.annotations.user {
+                metadata["user"] = "\(user)"
+            }
+            logger.info("request", metadata: metadata)
         }
-        logger.info("request", metadata: metadata)
         return response
     }
 

@@ -7,6 +7,7 @@ import Hummingbird
 import HTTPTypes
 import NIOCore
 public import Prometheus
+import Synchronization
 
 /// The daemon's Prometheus metrics (CONTRACT §3.4 `/metrics`).
 ///
@@ -22,6 +23,14 @@ public final class ServerMetrics: Sendable {
     let reuseDetections: Counter
     let pamDuration: DurationHistogram
     let activeSessions: Gauge
+    /// The request counters, one per (route pattern, status): both sets are small and bounded, and
+    /// keeping them spares every request the registry's name building and locked lookup.
+    private let requestCounters = Mutex<[RouteStatus: Counter]>([:])
+
+    private struct RouteStatus: Hashable {
+        var route: String
+        var status: Int
+    }
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -40,7 +49,14 @@ public final class ServerMetrics: Sendable {
 
     /// Counts one HTTP request.
     func request(route: String, status: Int) {
-        registry.makeCounter(descriptor: Self.requests, labels: [("route", route), ("status", String(status))]).increment()
+        let key = RouteStatus(route: route, status: status)
+        let counter = requestCounters.withLock { counters in
+            if let counter = counters[key] { return counter }
+            let counter = registry.makeCounter(descriptor: Self.requests, labels: [("route", route), ("status", String(status))])
+            counters[key] = counter
+            return counter
+        }
+        counter.increment()
     }
 
     private static var requests: MetricNameDescriptor { name("http_requests", unit: "total", "HTTP requests by route and status.") }

@@ -1,0 +1,51 @@
+import Foundation
+import JWTKit
+import Crypto
+import Synchronization
+
+/// Remembers access tokens whose signature has been checked, so that a relying party that presents the
+/// same token on every call (introspection, `/userinfo`, `/auth`) pays for one ECDSA verification per
+/// token rather than one per request (an ES256 verify is most of such a request's CPU).
+///
+/// Only the expensive, time-independent part is remembered: that these exact bytes parse and carry a
+/// valid signature by key `kid`. ``TokenVerifier`` still checks, on every hit, that the algorithm is
+/// the configured one, that `kid` is still published (a pruned key invalidates its tokens at once),
+/// and `iss`, `aud`, `nbf` and `exp` against the clock. Entries are keyed by the SHA-256 of the token,
+/// so the cache holds no bearer credential; only tokens with a valid signature — ones we issued — are
+/// ever stored, so it cannot be filled by an attacker, and it is bounded all the same.
+public final class VerificationCache: Sendable {
+    struct Entry: Sendable {
+        var claims: AccessTokenClaims
+        var algorithm: String
+        var kid: String
+    }
+
+    /// The most entries kept; beyond it, expired entries go first, then arbitrary ones.
+    public let capacity: Int
+    private let entries = Mutex<[Data: Entry]>([:])
+
+    public init(capacity: Int = 4096) {
+        self.capacity = capacity
+    }
+
+    static func key(_ token: some StringProtocol) -> Data {
+        Data(SHA256.hash(data: Data(token.utf8)))
+    }
+
+    func entry(for key: Data) -> Entry? {
+        entries.withLock { $0[key] }
+    }
+
+    func store(_ entry: Entry, for key: Data, now: Date) {
+        entries.withLock { entries in
+            if entries.count >= capacity {
+                entries = entries.filter { $0.value.claims.exp.value > now }
+                while entries.count >= capacity, let victim = entries.keys.first { entries[victim] = nil }
+            }
+            entries[key] = entry
+        }
+    }
+
+    /// How many tokens are remembered (for tests and metrics).
+    public var count: Int { entries.withLock { $0.count } }
+}
