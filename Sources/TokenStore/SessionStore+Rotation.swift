@@ -36,8 +36,10 @@ extension SessionStore {
     {
         let now = nowSeconds
         return try await groupCommit.write { db -> RotationResult in
-            guard let token = try RefreshTokenRecord.fetchOne(db, key: presented.hash),
-                var session = try SessionRecord.fetchOne(db, key: token.sessionID)
+            // Cached statements: the hot path prepares its SQL once per connection, not per rotation.
+            guard let token = try RefreshTokenRecord.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM refresh_tokens WHERE hash = ?"), arguments: [presented.hash]),
+                var session = try SessionRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM sessions WHERE id = ?"), arguments: [token.sessionID])
             else { return .rejected(.unknown) }
             if session.revokedAt != nil { return .rejected(.sessionRevoked) }
             if session.expiresAt <= now { return .rejected(.sessionExpired) }
@@ -54,17 +56,16 @@ extension SessionStore {
                 retry = true
             } else {
                 if token.expiresAt <= now { return .rejected(.expired) }
-                try db.execute(sql: "UPDATE refresh_tokens SET used_at = ? WHERE hash = ?", arguments: [now, token.hash])
+                try db.cachedStatement(sql: "UPDATE refresh_tokens SET used_at = ? WHERE hash = ?").execute(arguments: [now, token.hash])
             }
 
             let expiry = min(now + Int64(refreshTTL), session.expiresAt)
-            try RefreshTokenRecord(
-                hash: next.hash, sessionID: session.id, parentHash: token.hash, createdAt: now, expiresAt: expiry,
-                usedAt: nil, revokedAt: nil
-            ).insert(db)
+            try db.cachedStatement(sql: "INSERT INTO refresh_tokens (hash, session_id, parent_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
+                .execute(arguments: [next.hash, session.id, token.hash, now, expiry])
             session.lastUsedAt = now
             session.idleExpiresAt = expiry
-            try session.update(db, columns: [SessionRecord.CodingKeys.lastUsedAt.rawValue, SessionRecord.CodingKeys.idleExpiresAt.rawValue])
+            try db.cachedStatement(sql: "UPDATE sessions SET last_used_at = ?, idle_expires_at = ? WHERE id = ?")
+                .execute(arguments: [now, expiry, session.id])
             return retry
                 ? .retried(session: session, refreshExpiresAt: Self.date(expiry))
                 : .rotated(session: session, refreshExpiresAt: Self.date(expiry))

@@ -8,7 +8,7 @@ extension SessionStore {
     public func session(for token: RefreshToken) async throws -> SessionRecord? {
         try await writer.read { db in
             try SessionRecord.fetchOne(
-                db, sql: "SELECT sessions.* FROM sessions JOIN refresh_tokens ON refresh_tokens.session_id = sessions.id WHERE hash = ?",
+                db.cachedStatement(sql: "SELECT sessions.* FROM sessions JOIN refresh_tokens ON refresh_tokens.session_id = sessions.id WHERE hash = ?"),
                 arguments: [token.hash])
         }
     }
@@ -19,12 +19,13 @@ extension SessionStore {
     }
 
     /// Whether the session exists and is usable now. On the hot path of every Bearer request: one
-    /// primary-key probe on a reader connection.
+    /// primary-key probe on a reader connection, with a statement prepared once per connection (GRDB's
+    /// query builder and authorizer cost more than the probe itself; see docs/BENCHMARKS.md).
     public func isSessionActive(id: String) async throws -> Bool {
         let now = nowSeconds
         return try await writer.read { db in
             try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM sessions WHERE id = ? AND revoked_at IS NULL AND expires_at > ? AND idle_expires_at > ?",
+                db.cachedStatement(sql: "SELECT 1 FROM sessions WHERE id = ? AND revoked_at IS NULL AND expires_at > ? AND idle_expires_at > ?"),
                 arguments: [id, now, now]) ?? false
         }
     }
