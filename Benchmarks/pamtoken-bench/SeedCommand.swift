@@ -15,7 +15,8 @@ struct SeedCommand: AsyncParsableCommand {
     @Option(help: "Spread over this many user names.") var users = 1000
 
     func run() async throws {
-        try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true)
+        // 0700, as the daemon requires of its state directory.
+        try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let path = stateDir + "/pamtoken.sqlite"
         // The store creates the schema (and the file, 0600); then plain GRDB bulk-inserts.
         try SessionStore.open(path: path, clock: SystemClock()).close()

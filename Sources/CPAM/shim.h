@@ -4,6 +4,9 @@
 #include <security/pam_appl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 /*
  * PAM_FAIL_DELAY takes a function pointer passed through pam_set_item's `const void *`, which Swift
@@ -25,6 +28,16 @@ static inline int cpam_install_fail_delay_hook(pam_handle_t *pamh) {
 static inline void cpam_secure_zero(void *ptr, size_t len) {
     volatile unsigned char *p = (volatile unsigned char *)ptr;
     while (len--) { *p++ = 0; }
+}
+
+/*
+ * Lowers the scheduling priority of the calling thread only (on Linux, nice values are per thread;
+ * PRIO_PROCESS with a thread id addresses one thread). Used on PAM's worker threads, whose password
+ * hashing must yield the CPU to the event loops that answer everything else. Unprivileged threads
+ * may always lower their own priority. Returns 0 or -1 (errno set).
+ */
+static inline int cpam_lower_thread_priority(int nice_value) {
+    return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice_value);
 }
 
 #endif

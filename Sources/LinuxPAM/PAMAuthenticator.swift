@@ -1,3 +1,4 @@
+import CPAM
 import NIOPosix
 
 /// Checks passwords and accounts with PAM on a bounded pool of dedicated threads.
@@ -6,7 +7,15 @@ import NIOPosix
 /// wait on the network. Running that on NIO's event loops or on the Swift cooperative pool would stall
 /// every other request, so each call hops to an `NIOThreadPool` of our own whose size bounds how many
 /// PAM transactions run at once (the same approach as hummingbird-auth's bcrypt helpers).
+///
+/// The pool's threads run at a lower scheduling priority (``workerNiceValue``): a flood of password
+/// guesses can keep every PAM thread hashing, and on a machine with few cores that CPU would otherwise
+/// be taken from the event loops that serve token refreshes, introspection and the JWKS. With the
+/// lower priority, logins use whatever CPU is idle and yield the rest (docs/BENCHMARKS.md, isolation).
 public final class PAMAuthenticator: Sendable {
+    /// The nice value of PAM worker threads (0 is normal, 19 the lowest priority).
+    public static let workerNiceValue: Int32 = 10
+
     /// The PAM service name, i.e. the file under `/etc/pam.d/`.
     public let service: String
     /// How many PAM transactions may run at the same time.
@@ -49,7 +58,9 @@ public final class PAMAuthenticator: Sendable {
         let result: Result<PAMReport, PAMError>
         do {
             result = try await pool.runIfActive {
-                Result { () throws(PAMError) -> PAMReport in try transaction.run(steps, password: password) }
+                // Idempotent and cheap (one syscall); the pool gives no hook to run it once per thread.
+                _ = cpam_lower_thread_priority(Self.workerNiceValue)
+                return Result { () throws(PAMError) -> PAMReport in try transaction.run(steps, password: password) }
             }
         } catch {
             // The pool has been shut down: the daemon is stopping.
