@@ -20,23 +20,46 @@ public final class VerificationCache: Sendable {
         var kid: String
     }
 
+    /// The SHA-256 of a token, as four words: hashed and compared without a heap allocation.
+    struct Key: Hashable, Sendable {
+        var words: (UInt64, UInt64, UInt64, UInt64)
+
+        static func == (lhs: Key, rhs: Key) -> Bool {
+            lhs.words.0 == rhs.words.0 && lhs.words.1 == rhs.words.1 && lhs.words.2 == rhs.words.2 && lhs.words.3 == rhs.words.3
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(words.0)
+            hasher.combine(words.1)
+            hasher.combine(words.2)
+            hasher.combine(words.3)
+        }
+    }
+
     /// The most entries kept; beyond it, expired entries go first, then arbitrary ones.
     public let capacity: Int
-    private let entries = Mutex<[Data: Entry]>([:])
+    private let entries = Mutex<[Key: Entry]>([:])
 
     public init(capacity: Int = 4096) {
         self.capacity = capacity
     }
 
-    static func key(_ token: some StringProtocol) -> Data {
-        Data(SHA256.hash(data: Data(token.utf8)))
+    static func key(_ token: some StringProtocol) -> Key {
+        var hasher = SHA256()
+        var token = String(token)
+        token.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        return hasher.finalize().withUnsafeBytes { bytes in
+            Key(words: (
+                bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 24, as: UInt64.self)))
+        }
     }
 
-    func entry(for key: Data) -> Entry? {
+    func entry(for key: Key) -> Entry? {
         entries.withLock { $0[key] }
     }
 
-    func store(_ entry: Entry, for key: Data, now: Date) {
+    func store(_ entry: Entry, for key: Key, now: Date) {
         entries.withLock { entries in
             if entries.count >= capacity {
                 entries = entries.filter { $0.value.claims.exp.value > now }

@@ -12,7 +12,8 @@ import TokenCore
 ///   `JSONSerialization` (algorithm, `typ`, `kid`, `iss`, `aud`, `exp`, `nbf`, `iat`);
 /// - accepting expired tokens changes only the `exp` rule: strict acceptance implies lenient
 ///   acceptance with the same claims, and `expired` from the strict check implies lenient acceptance;
-/// - a refusal's message is a bounded sentence (it reaches logs and `WWW-Authenticate`).
+/// - a refusal's message is a bounded sentence (it reaches logs and `WWW-Authenticate`);
+/// - the daemon's ``VerificationCache`` never changes an answer, cold or warm.
 @main
 enum Main {
     static func main() {
@@ -28,6 +29,12 @@ func fuzzToken(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let harness = Harness.shared
     let strict = harness.verify(token, acceptingExpired: false)
     let lenient = harness.verify(token, acceptingExpired: true)
+    // The daemon's verifier remembers signatures: with its cache (now warm for this token, twice over),
+    // the answer must be exactly the uncached one.
+    for _ in 0..<2 {
+        let cached = harness.verify(token, acceptingExpired: false, cached: true)
+        precondition(cached == strict, "the verification cache changed an answer")
+    }
     switch (strict, lenient) {
     case (.success(let claims), .success(let lenientClaims)):
         precondition(claims == lenientClaims, "acceptingExpired changed the claims")
@@ -56,9 +63,11 @@ struct Harness: Sendable {
         """#
 
     let verifier: TokenVerifier
+    let cachedVerifier: TokenVerifier
 
-    func verify(_ token: String, acceptingExpired: Bool) -> Result<AccessTokenClaims, TokenError> {
-        FuzzDriver.blocking { () async -> Result<AccessTokenClaims, TokenError> in
+    func verify(_ token: String, acceptingExpired: Bool, cached: Bool = false) -> Result<AccessTokenClaims, TokenError> {
+        let verifier = cached ? cachedVerifier : verifier
+        return FuzzDriver.blocking { () async -> Result<AccessTokenClaims, TokenError> in
             do throws(TokenError) {
                 return .success(try await verifier.verify(token, acceptingExpired: acceptingExpired))
             } catch {
@@ -82,7 +91,9 @@ struct Harness: Sendable {
             if let seeds = ProcessInfo.processInfo.environment["PAMTOKEN_FUZZ_WRITE_SEEDS"] {
                 try SeedWriter(keyRing: keyRing, clock: clock, policy: policy).write(to: seeds)
             }
-            return Harness(verifier: TokenVerifier(policy: policy, keyRing: keyRing, clock: clock))
+            return Harness(
+                verifier: TokenVerifier(policy: policy, keyRing: keyRing, clock: clock),
+                cachedVerifier: TokenVerifier(policy: policy, keyRing: keyRing, clock: clock, cache: VerificationCache(capacity: 64)))
         } catch {
             fatalError("fuzz harness setup failed: \(error)")
         }
