@@ -183,6 +183,7 @@ let package = Package(
                 "TokenCore",
                 "TokenStore",
                 "LinuxPAM",
+                "PamtokenCLI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -14,7 +14,7 @@ struct LimitLoop: Sendable {
         let results = try await withThrowingTaskGroup(of: (Int, Histogram<UInt64>).self) { group in
             for task in 0..<tasks {
                 group.addTask {
-                    var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+                    var histogram = Histogram<UInt64>.latency()
                     var count = 0
                     while Monotonic.now < deadline {
                         let started = Monotonic.now
@@ -29,12 +29,11 @@ struct LimitLoop: Sendable {
             for try await result in group { all.append(result) }
             return all
         }
-        var merged = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
-        for (_, histogram) in results { merged.add(histogram) }
+        let merged = Histogram.merged(results.map(\.1))
         let operations = results.reduce(0) { $0 + $1.0 }
         return LimitReport(
             limit: name, tasks: tasks, seconds: duration, operations: operations, opsPerSecond: Double(operations) / duration,
-            p50Micros: Double(merged.valueAtPercentile(50)) / 1000, p99Micros: Double(merged.valueAtPercentile(99)) / 1000)
+            p50Micros: merged.micros(atPercentile: 50), p99Micros: merged.micros(atPercentile: 99))
     }
 }
 

@@ -18,7 +18,7 @@ struct LoadGenerator: Sendable {
 
     /// What every connection thread reports when its time is up.
     private struct Outcome: Sendable {
-        var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+        var histogram = Histogram<UInt64>.latency()
         var requests = 0
         var errors = 0
         var firstError: String?
@@ -63,22 +63,15 @@ struct LoadGenerator: Sendable {
         for _ in 0..<connections { shared.go.signal() }
         shared.finished.wait()
 
-        var merged = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
-        var requests = 0
-        var errors = 0
-        var firstError: String?
-        for outcome in shared.outcomes.withLock({ $0 }) {
-            merged.add(outcome.histogram)
-            requests += outcome.requests
-            errors += outcome.errors
-            firstError = firstError ?? outcome.firstError
-        }
-        func micros(_ percentile: Double) -> Double { Double(merged.valueAtPercentile(percentile)) / 1000 }
+        let outcomes = shared.outcomes.withLock { $0 }
+        let merged = Histogram.merged(outcomes.map(\.histogram))
+        let requests = outcomes.reduce(0) { $0 + $1.requests }
         return LoadReport(
             scenario: scenario.rawValue, transport: endpoint.transport, connections: connections, seconds: duration,
-            requests: requests, errors: errors, rps: Double(requests) / duration,
-            p50Micros: micros(50), p90Micros: micros(90), p99Micros: micros(99), maxMicros: Double(merged.max) / 1000,
-            firstError: firstError)
+            requests: requests, errors: outcomes.reduce(0) { $0 + $1.errors }, rps: Double(requests) / duration,
+            p50Micros: merged.micros(atPercentile: 50), p90Micros: merged.micros(atPercentile: 90),
+            p99Micros: merged.micros(atPercentile: 99), maxMicros: Double(merged.max) / 1000,
+            firstError: outcomes.lazy.compactMap(\.firstError).first)
     }
 
     /// One connection: set up (its own refresh chain, if the scenario rotates), wait for the start,

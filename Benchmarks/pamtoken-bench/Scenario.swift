@@ -1,3 +1,5 @@
+import PamtokenCLI
+
 /// What a connection of the load generator sends, request after request.
 enum Scenario: String, CaseIterable, Sendable {
     /// `POST /token` grant_type=password (PAM authenticate + account, sign, new session).
@@ -35,7 +37,7 @@ struct RequestFactory: Sendable {
     }
 
     var passwordGrant: [UInt8] {
-        Self.form("/token", "grant_type=password&username=\(Self.escape(user))&password=\(Self.escape(password))&client_id=bench")
+        Self.form("/token", "grant_type=password&username=\(FormEncoding.encode(user))&password=\(FormEncoding.encode(password))&client_id=bench")
     }
 
     func refreshGrant(_ refreshToken: String) -> [UInt8] {
@@ -55,19 +57,6 @@ struct RequestFactory: Sendable {
         Self.request(
             "POST", "/api/users/authenticate", headers: ["Content-Type: application/json"],
             body: #"{"Name":"\#(user)","Password":"\#(password)"}"#)
-    }
-
-    /// Percent-encoding for form values: everything outside RFC 3986's unreserved set.
-    static func escape(_ text: String) -> String {
-        text.utf8.map { byte -> String in
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                String(UnicodeScalar(byte))
-            default:
-                "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
-            }
-        }.joined()
     }
 
     /// The value of a string member of a JSON object, found without a JSON parser (the generator's

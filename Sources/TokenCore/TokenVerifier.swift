@@ -51,19 +51,9 @@ public struct TokenVerifier: Sendable {
     public func verify(_ token: some StringProtocol, acceptingExpired: Bool = false) async throws(TokenError) -> AccessTokenClaims {
         guard token.utf8.count <= Self.maximumLength else { throw .malformed }
         let keys = self.keys()
-        let cacheKey = cache.map { _ in VerificationCache.key(token) }
-        let claims: AccessTokenClaims
-        if let cacheKey, let hit = cache?.entry(for: cacheKey), hit.algorithm == keys.algorithm.rawValue, keys.kids.contains(hit.kid) {
-            claims = hit.claims
-        } else {
-            let (verified, kid) = try await verifySignature(token, keys: keys)
-            claims = verified
-            if let cacheKey {
-                cache?.store(.init(claims: claims, algorithm: keys.algorithm.rawValue, kid: kid), for: cacheKey, now: clock.now)
-            }
-        }
-
         let now = clock.now
+        let claims = try await signedClaims(token, keys: keys, now: now)
+
         guard claims.iss.value == issuer else { throw .wrongIssuer }
         guard claims.aud.value.contains(where: audiences.contains) else { throw .wrongAudience }
         guard claims.nbf.value <= now.addingTimeInterval(leeway), claims.iat.value <= now.addingTimeInterval(leeway) else {
@@ -71,6 +61,17 @@ public struct TokenVerifier: Sendable {
         }
         // RFC 7519 §4.1.4: the token must not be accepted "on or after" the expiration time.
         guard acceptingExpired || now < claims.exp.value else { throw .expired }
+        return claims
+    }
+
+    /// The claims of a token whose signature is valid: from the cache when it has seen these bytes under
+    /// a key that is still published, otherwise by ``verifySignature(_:keys:)`` (and then remembered).
+    private func signedClaims(_ token: some StringProtocol, keys: VerificationKeys, now: Date) async throws(TokenError) -> AccessTokenClaims {
+        guard let cache else { return try await verifySignature(token, keys: keys).0 }
+        let key = VerificationCache.key(token)
+        if let claims = cache.claims(for: key, under: keys) { return claims }
+        let (claims, kid) = try await verifySignature(token, keys: keys)
+        cache.store(.init(claims: claims, algorithm: keys.algorithm.rawValue, kid: kid), for: key, now: now)
         return claims
     }
 

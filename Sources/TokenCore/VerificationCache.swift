@@ -55,15 +55,27 @@ public final class VerificationCache: Sendable {
         }
     }
 
-    func entry(for key: Key) -> Entry? {
-        entries.withLock { $0[key] }
+    /// The remembered claims for `key`, if they were verified with the algorithm `keys` allow and a
+    /// key `keys` still publish; time-dependent rules are the caller's.
+    func claims(for key: Key, under keys: VerificationKeys) -> AccessTokenClaims? {
+        guard let entry = entries.withLock({ $0[key] }),
+            entry.algorithm == keys.algorithm.rawValue, keys.kids.contains(entry.kid)
+        else { return nil }
+        return entry.claims
     }
 
+    /// Remembers `entry`. When full, expired entries go, and if that is not enough, arbitrary ones down
+    /// to three quarters of the capacity: the full pass then runs at most once per `capacity / 4`
+    /// insertions, not on every miss of a busy cache.
     func store(_ entry: Entry, for key: Key, now: Date) {
         entries.withLock { entries in
             if entries.count >= capacity {
                 entries = entries.filter { $0.value.claims.exp.value > now }
-                while entries.count >= capacity, let victim = entries.keys.first { entries[victim] = nil }
+                let target = capacity * 3 / 4
+                if entries.count > target {
+                    let victims = Array(entries.keys.prefix(entries.count - target))
+                    for victim in victims { entries[victim] = nil }
+                }
             }
             entries[key] = entry
         }
