@@ -10,6 +10,8 @@ extension ConfigurationKey {
         switch self {
         case .listen: configuration.listen = try listenAddresses(raw)
         case .allowRemote: configuration.allowRemote = try boolean(raw)
+        case .allowedHosts: configuration.allowedHosts = try strings(raw)
+        case .allowedOrigins: configuration.allowedOrigins = try strings(raw)
         case .stateDir: configuration.stateDirectory = try string(raw)
         case .pamService: configuration.pamService = try string(raw)
         case .pamThreads: configuration.pamThreads = try integer(raw)
@@ -28,6 +30,7 @@ extension ConfigurationKey {
         case .durableCommits: configuration.durableCommits = try boolean(raw)
         case .peercredGrant: configuration.peercredGrant = try boolean(raw)
         case .peercredAllowRoot: configuration.peercredAllowRoot = try boolean(raw)
+        case .allowSystemUsers: configuration.allowSystemUsers = try boolean(raw)
         case .adminGroup: configuration.adminGroup = try string(raw)
         case .throttleUserFailures: configuration.throttleUserFailures = try integer(raw)
         case .throttlePeerFailures: configuration.throttlePeerFailures = try integer(raw)

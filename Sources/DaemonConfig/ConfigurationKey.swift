@@ -8,6 +8,8 @@ import TokenCore
 enum ConfigurationKey: String, CaseIterable, Sendable {
     case listen
     case allowRemote = "allow_remote"
+    case allowedHosts = "allowed_hosts"
+    case allowedOrigins = "allowed_origins"
     case stateDir = "state_dir"
     case pamService = "pam_service"
     case pamThreads = "pam_threads"
@@ -26,6 +28,7 @@ enum ConfigurationKey: String, CaseIterable, Sendable {
     case durableCommits = "durable_commits"
     case peercredGrant = "peercred_grant"
     case peercredAllowRoot = "peercred_allow_root"
+    case allowSystemUsers = "allow_system_users"
     case adminGroup = "admin_group"
     case throttleUserFailures = "throttle_user_failures"
     case throttlePeerFailures = "throttle_peer_failures"
@@ -71,11 +74,11 @@ enum ConfigurationKey: String, CaseIterable, Sendable {
     var kind: Kind {
         switch self {
         case .listen: .listen
-        case .allowRemote, .durableCommits, .peercredGrant, .peercredAllowRoot: .boolean
+        case .allowRemote, .durableCommits, .peercredGrant, .peercredAllowRoot, .allowSystemUsers: .boolean
         case .stateDir, .pamService, .issuer, .adminGroup: .string
         case .pamThreads, .pamQueueLimit, .throttleUserFailures, .throttlePeerFailures: .count
         case .failureDelayMilliseconds: .milliseconds
-        case .audience: .strings
+        case .audience, .allowedHosts, .allowedOrigins: .strings
         case .accessTTL, .refreshTTL, .sessionMaxAge, .reuseGrace, .idleExit, .throttleWindow, .throttleMaxBackoff,
             .gcInterval, .idleConnectionTimeout:
             .seconds

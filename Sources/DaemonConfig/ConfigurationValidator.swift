@@ -1,4 +1,5 @@
 import Foundation
+import TokenCore
 
 /// The rules a merged configuration must satisfy, checked once every source has been applied.
 ///
@@ -53,7 +54,13 @@ struct ConfigurationValidator {
         case .throttleMaxBackoff: return seconds(c.throttleMaxBackoff, minimum: 1)
         case .gcInterval: return seconds(c.gcInterval, minimum: 1)
         case .idleConnectionTimeout: return seconds(c.idleConnectionTimeout, minimum: 1)
-        case .allowRemote, .signingAlg, .logLevel, .logFormat, .durableCommits, .peercredGrant, .peercredAllowRoot:
+        case .allowedHosts:
+            let bad = c.allowedHosts.first { $0.isEmpty || $0.contains { $0 == "/" || $0 == "@" || $0.isWhitespace || $0 == "\0" } }
+            return bad.map { "must list host names without scheme, path or spaces, such as auth.example.com (got \(quoted($0)))" }
+        case .allowedOrigins:
+            let bad = c.allowedOrigins.first { WebOrigin(url: $0)?.serialized != $0.lowercased() }
+            return bad.map { "must list origins as scheme://host[:port], such as https://app.example.com (got \(quoted($0)))" }
+        case .allowRemote, .signingAlg, .logLevel, .logFormat, .durableCommits, .peercredGrant, .peercredAllowRoot, .allowSystemUsers:
             return nil  // fully checked when parsed
         }
     }

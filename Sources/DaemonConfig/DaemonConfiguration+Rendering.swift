@@ -19,6 +19,8 @@ extension DaemonConfiguration {
         switch key {
         case .listen: TOMLText.array(listen.map(\.description))
         case .allowRemote: String(allowRemote)
+        case .allowedHosts: TOMLText.array(allowedHosts)
+        case .allowedOrigins: TOMLText.array(allowedOrigins)
         case .stateDir: TOMLText.string(stateDirectory)
         case .pamService: TOMLText.string(pamService)
         case .pamThreads: String(pamThreads)
@@ -37,6 +39,7 @@ extension DaemonConfiguration {
         case .durableCommits: String(durableCommits)
         case .peercredGrant: String(peercredGrant)
         case .peercredAllowRoot: String(peercredAllowRoot)
+        case .allowSystemUsers: String(allowSystemUsers)
         case .adminGroup: TOMLText.string(adminGroup)
         case .throttleUserFailures: String(throttleUserFailures)
         case .throttlePeerFailures: String(throttlePeerFailures)

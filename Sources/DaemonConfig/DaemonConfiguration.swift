@@ -11,6 +11,12 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var listen: [ListenAddress] = [.unix(path: "/run/pamtoken/pamtoken.sock")]
     /// Allow a TCP listener on a non-loopback address. Key `allow_remote`.
     public var allowRemote = false
+    /// Host names (besides loopback literals, `localhost` and the issuer's host) that requests to TCP
+    /// listeners may name in `Host`: the names a reverse proxy in front uses. Key `allowed_hosts`.
+    public var allowedHosts: [String] = []
+    /// Origins (`scheme://host[:port]`, besides the issuer's) whose pages may send requests to TCP
+    /// listeners. Key `allowed_origins`.
+    public var allowedOrigins: [String] = []
     /// Holds `pamtoken.sqlite` and `keys/`. Key `state_dir`; flag `--state-dir`.
     public var stateDirectory = "/var/lib/pamtoken"
     /// PAM service name. Key `pam_service`; flag `--pam-service`.
@@ -43,6 +49,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// The opt-in password-less grant for Unix-socket peers. Keys `peercred_grant`, `peercred_allow_root`.
     public var peercredGrant = false
     public var peercredAllowRoot = false
+    /// Password and peercred grants for root and system accounts (uid below `SYS_UID_MAX` + 1 of
+    /// `/etc/login.defs`, and `nobody`). Key `allow_system_users`.
+    public var allowSystemUsers = false
     /// Members of this group may use `/admin/` (root always may). Empty = root only. Key `admin_group`.
     public var adminGroup = ""
     /// Throttling (CONTRACT §4). Failures allowed per user name / per peer before back-off starts,

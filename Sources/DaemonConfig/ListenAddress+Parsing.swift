@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import TokenCore
 
 extension ListenAddress {
     /// Why a text is not a listen address: the reason alone, e.g. "the port must be a number from 1 to 65535".
@@ -39,14 +35,7 @@ extension ListenAddress {
         switch self {
         case .unix: return true
         case .tcp(let host, _):
-            if host.lowercased() == "localhost" { return true }
-            if let bytes = Self.ipv4Bytes(host) { return bytes[0] == 127 }
-            if let bytes = Self.ipv6Bytes(host) {
-                let loopback = bytes[0..<15].allSatisfy { $0 == 0 } && bytes[15] == 1
-                let mappedLoopback = bytes[0..<10].allSatisfy { $0 == 0 } && bytes[10] == 0xFF && bytes[11] == 0xFF && bytes[12] == 127
-                return loopback || mappedLoopback
-            }
-            return false
+            return IPAddress.isLoopback(host: host)
         }
     }
 
@@ -59,7 +48,7 @@ extension ListenAddress {
             let after = rest[rest.index(after: close)...]
             guard after.hasPrefix(":") else { throw ParseError(description: "a :PORT must follow the ] of the IPv6 address") }
             portText = after.dropFirst()
-            guard ipv6Bytes(String(host)) != nil else { throw ParseError(description: "\(quoted(String(host))) is not an IPv6 address") }
+            guard host.contains(":"), IPAddress(String(host)) != nil else { throw ParseError(description: "\(quoted(String(host))) is not an IPv6 address") }
         } else {
             guard let colon = rest.lastIndex(of: ":") else { throw ParseError(description: "the :PORT is missing (tcp:HOST:PORT)") }
             host = rest[..<colon]
@@ -79,25 +68,13 @@ extension ListenAddress {
     /// An IPv4 address in dotted-quad form or a DNS name (letters, digits, `-` and `.`).
     private static func checkHostName(_ host: String) throws(ParseError) {
         if host.allSatisfy({ $0.isASCIIDigit || $0 == "." }) {
-            guard ipv4Bytes(host) != nil else { throw ParseError(description: "\(quoted(host)) is not an IPv4 address") }
+            guard IPAddress(host) != nil else { throw ParseError(description: "\(quoted(host)) is not an IPv4 address") }
             return
         }
         let allowed = host.allSatisfy { $0.isASCIIDigit || $0 == "-" || $0 == "." || ($0.isASCII && $0.isLetter) }
         guard allowed, !host.hasPrefix("-"), !host.hasPrefix("."), !host.contains("..") else {
             throw ParseError(description: "\(quoted(host)) is not a host name or IP address")
         }
-    }
-
-    private static func ipv4Bytes(_ host: String) -> [UInt8]? {
-        var bytes = [UInt8](repeating: 0, count: 4)
-        let ok = bytes.withUnsafeMutableBytes { inet_pton(AF_INET, host, $0.baseAddress) == 1 }
-        return ok ? bytes : nil
-    }
-
-    private static func ipv6Bytes(_ host: String) -> [UInt8]? {
-        var bytes = [UInt8](repeating: 0, count: 16)
-        let ok = bytes.withUnsafeMutableBytes { inet_pton(AF_INET6, host, $0.baseAddress) == 1 }
-        return ok ? bytes : nil
     }
 }
 

@@ -120,3 +120,38 @@ final class PAMConversation {
         return try body(&conv)
     }
 }
+
+extension PAMConversation {
+    /// The kinds of message a PAM module sends.
+    enum MessageStyle: CInt {
+        case promptEchoOff = 1  // PAM_PROMPT_ECHO_OFF
+        case promptEchoOn = 2  // PAM_PROMPT_ECHO_ON
+        case errorMessage = 3  // PAM_ERROR_MSG
+        case textInfo = 4  // PAM_TEXT_INFO
+    }
+
+    /// Calls the conversation exactly as libpam does — through the `pam_conv` function pointer, with a
+    /// C array of `pam_message` — and returns the answers (nil where none was given), freeing them as
+    /// libpam would. nil when the conversation refused the batch. Lets tests prove what each kind of
+    /// prompt is answered with, whatever module stack the machine has.
+    func simulate(_ messages: [(style: MessageStyle, text: String)]) -> [String?]? {
+        withPAMConv { conv -> [String?]? in
+            let texts = messages.map { strdup($0.text) }
+            defer { texts.forEach { free($0) } }
+            var structs = zip(messages, texts).map { pam_message(msg_style: $0.0.style.rawValue, msg: $0.1) }
+            return structs.withUnsafeMutableBufferPointer { buffer -> [String?]? in
+                var pointers: [UnsafePointer<pam_message>?] = (0..<buffer.count).map { UnsafePointer(buffer.baseAddress! + $0) }
+                var replies: UnsafeMutablePointer<pam_response>? = nil
+                let status = pointers.withUnsafeMutableBufferPointer { conv.conv(CInt(messages.count), $0.baseAddress, &replies, conv.appdata_ptr) }
+                guard status == PAM_SUCCESS else { return nil }
+                guard let replies else { return messages.map { _ in nil } }
+                defer { free(replies) }
+                return (0..<messages.count).map { index in
+                    guard let text = replies[index].resp else { return nil }
+                    defer { free(text) }
+                    return String(cString: text)
+                }
+            }
+        }
+    }
+}

@@ -28,6 +28,9 @@ public struct PAMError: Error, Sendable, Hashable, CustomStringConvertible {
     public let stage: Stage
     /// `PAM_ERROR_MSG` and `PAM_TEXT_INFO` texts sent by modules during the transaction.
     public let moduleMessages: [String]
+    /// The user name as PAM held it when the transaction failed (`PAM_USER`; modules may map the name
+    /// typed), so that callers can count a failure against the account PAM meant. nil before `pam_start`.
+    public internal(set) var settledUser: String?
 
     private init(_ kind: Kind, code: PAMResultCode, stage: Stage, moduleMessages: [String]) {
         self.kind = kind

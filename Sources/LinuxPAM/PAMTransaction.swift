@@ -50,12 +50,16 @@ struct PAMTransaction: Sendable {
             if case .authenticateAndCheckAccount = steps {
                 last = PAMResultCode(rawValue: pam_authenticate(handle, flags))
                 guard last == .success else {
-                    throw PAMError(code: last, stage: .authenticate, moduleMessages: conversation.messages)
+                    var error = PAMError(code: last, stage: .authenticate, moduleMessages: conversation.messages)
+                    error.settledUser = Self.currentUser(handle)
+                    throw error
                 }
             }
             last = PAMResultCode(rawValue: pam_acct_mgmt(handle, flags))
             guard last == .success else {
-                throw PAMError(code: last, stage: .accountManagement, moduleMessages: conversation.messages)
+                var error = PAMError(code: last, stage: .accountManagement, moduleMessages: conversation.messages)
+                error.settledUser = Self.currentUser(handle)
+                throw error
             }
             return PAMReport(user: Self.currentUser(handle) ?? user, moduleMessages: conversation.messages)
         }

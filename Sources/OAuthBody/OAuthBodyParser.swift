@@ -21,12 +21,18 @@ public enum OAuthBodyParser {
     }
 
     /// A JSON object whose members are strings (numbers and booleans are accepted as their text,
-    /// for clients that send `"expires_in": 300`-style values; `null` as absent); anything nested is an error.
+    /// for clients that send `"expires_in": 300`-style values; `null` as absent); anything nested is an
+    /// error, and so is a member name used twice (as a repeated form parameter is).
     public static func json(_ bytes: [UInt8]) throws(OAuthBodyError) -> [String: String] {
         guard !bytes.isEmpty else { return [:] }
         guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
             throw .notJSONObject
         }
+        let names = JSONMemberNames.topLevel(bytes)
+        var seen = Set<String>()
+        for name in names where !seen.insert(name).inserted { throw .repeated(name) }
+        // Fails closed should the scanner ever miscount: every member must be accounted for.
+        guard names.count == object.count else { throw .notJSONObject }
         var values: [String: String] = [:]
         for (name, value) in object {
             switch value {

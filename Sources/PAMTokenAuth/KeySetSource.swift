@@ -5,6 +5,15 @@ public import Foundation
 public protocol KeySetSource: Sendable {
     /// The daemon's current issuer and JWKS document (RFC 7517 JSON).
     func fetch() async throws -> PublishedKeys
+
+    /// The issuer this source should declare, when the source itself implies one (a URL does; a Unix
+    /// socket does not). ``PAMTokenVerifier`` refuses keys published under any other issuer.
+    var expectedIssuer: String? { get }
+}
+
+extension KeySetSource {
+    /// No expectation by default: the source is trusted to say who it is.
+    public var expectedIssuer: String? { nil }
 }
 
 /// What a daemon publishes: its issuer (from RFC 8414 metadata) and its JWKS.

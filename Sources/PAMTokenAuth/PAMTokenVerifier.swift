@@ -6,7 +6,12 @@ public import TokenCore
 /// Verifies pamtoken access tokens offline, as a relying party: the daemon's JWKS is fetched once,
 /// cached, and fetched again when a token names a key it does not know (after a key rotation) — at
 /// most once per `minimumRefetchInterval`, so a flood of forged `kid`s cannot turn into a flood of
-/// requests to the daemon.
+/// requests to the daemon — and whenever the cached set is older than `maximumKeyAge`, so that a key
+/// the daemon has withdrawn stops verifying within that time.
+///
+/// The issuer is pinned: the metadata's `issuer` must equal `expectedIssuer`, or, when that is not
+/// given, the URL the keys are fetched from (``KeySetSource/expectedIssuer``). A source that answers
+/// for another issuer — a misconfigured proxy, a different daemon — is refused, not trusted.
 ///
 /// Checks are those of CONTRACT §3.3 / RFC 8725, through TokenCore's `TokenVerifier`: the algorithm the
 /// JWKS publishes and no other, `typ: at+jwt`, a known `kid`, the signature, `iss`, `aud`, `nbf`, `exp`.
@@ -17,31 +22,47 @@ public final class PAMTokenVerifier: Sendable {
         var keys: VerificationKeys?
         var issuer: String?
         var fetchedAt: ContinuousClock.Instant?
+        /// The same moment on the injected wall clock, for the key age (tests move that clock).
+        var fetchedOn: Date?
     }
 
     private let source: any KeySetSource
     private let audiences: [String]
     private let clock: any WallClock
     private let minimumRefetchInterval: Duration
+    private let maximumKeyAge: Duration
+    private let expectedIssuer: String?
     private let cache = Mutex(Cache())
 
     /// - Parameters:
     ///   - source: where the daemon's keys come from (default: its Unix socket).
     ///   - audience: the `aud` this service accepts (the daemon's default is "pamtoken").
+    ///   - expectedIssuer: the issuer the daemon must declare; nil means the source's own
+    ///     ``KeySetSource/expectedIssuer`` (the URL for a URL source), or any issuer for the Unix socket,
+    ///     which only the daemon can own.
+    ///   - maximumKeyAge: cached keys older than this are fetched again before the next verification.
     public init(
-        source: any KeySetSource = DaemonKeySetSource(), audience: String = "pamtoken", clock: any WallClock = SystemClock(),
-        minimumRefetchInterval: Duration = .seconds(10)
+        source: any KeySetSource = DaemonKeySetSource(), audience: String = "pamtoken", expectedIssuer: String? = nil,
+        clock: any WallClock = SystemClock(), minimumRefetchInterval: Duration = .seconds(10), maximumKeyAge: Duration = .seconds(600)
     ) {
         self.source = source
         self.audiences = [audience]
+        self.expectedIssuer = expectedIssuer ?? source.expectedIssuer
         self.clock = clock
         self.minimumRefetchInterval = minimumRefetchInterval
+        self.maximumKeyAge = maximumKeyAge
     }
 
     /// The identity of a valid token.
     /// - Throws: ``PAMTokenAuthError``.
     public func verify(_ token: String) async throws(PAMTokenAuthError) -> PAMTokenIdentity {
-        if cache.withLock({ $0.keys == nil }) {
+        let stale = cache.withLock { cache in
+            guard cache.keys != nil, let fetched = cache.fetchedOn else { return true }
+            return clock.now.timeIntervalSince(fetched) >= Double(maximumKeyAge.components.seconds)
+        }
+        if stale {
+            // Expired keys are dropped first: if the daemon cannot be reached, nothing verifies.
+            cache.withLock { $0 = Cache() }
             try await refresh()
         }
         do throws(PAMTokenAuthError) {
@@ -84,6 +105,9 @@ public final class PAMTokenVerifier: Sendable {
         } catch {
             throw .discoveryFailed("\(error)")
         }
+        if let expectedIssuer, Self.trimmed(published.issuer) != Self.trimmed(expectedIssuer) {
+            throw .discoveryFailed("the daemon declares issuer \(published.issuer.prefix(200)), not the expected \(expectedIssuer)")
+        }
         guard let algorithm = Self.algorithm(of: published.jwks) else { throw .notVerifiableOffline }
         let keys: VerificationKeys
         do {
@@ -91,7 +115,12 @@ public final class PAMTokenVerifier: Sendable {
         } catch {
             throw .discoveryFailed("the JWKS does not parse: \(error)")
         }
-        cache.withLock { $0 = Cache(keys: keys, issuer: published.issuer, fetchedAt: .now) }
+        let now = clock.now
+        cache.withLock { $0 = Cache(keys: keys, issuer: published.issuer, fetchedAt: .now, fetchedOn: now) }
+    }
+
+    private static func trimmed(_ url: String) -> String {
+        url.hasSuffix("/") ? String(url.dropLast()) : url
     }
 
     /// The one algorithm the daemon signs with, read from its published keys (all share it).

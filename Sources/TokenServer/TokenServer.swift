@@ -15,12 +15,18 @@ public struct TokenServer: Sendable {
 
     public let authority: TokenAuthority
     public let peers: PeerDirectory
+    /// Which `Host` and `Origin` requests over TCP may carry.
+    public let originPolicy: RequestOriginPolicy
     let logger: Logger
+    let groupListHeader: GroupListHeader
 
-    public init(authority: TokenAuthority, peers: PeerDirectory, logger: Logger) {
+    /// - Parameter originPolicy: defaults to the issuer's host and origin only.
+    public init(authority: TokenAuthority, peers: PeerDirectory, originPolicy: RequestOriginPolicy? = nil, logger: Logger) {
         self.authority = authority
         self.peers = peers
+        self.originPolicy = originPolicy ?? RequestOriginPolicy(issuer: authority.policy.issuer)
         self.logger = logger
+        self.groupListHeader = GroupListHeader(logger: logger)
     }
 
     /// The router with every route and the request middleware.
@@ -30,6 +36,7 @@ public struct TokenServer: Sendable {
         // Middleware applies to the routes added after it; the table is filled in below, before any request.
         let routes = RouteTableBox()
         router.add(middleware: RequestMiddleware(routes: routes, peers: peers, metrics: authority.metrics, logger: logger))
+        router.add(middleware: RequestOriginMiddleware(policy: originPolicy, peers: peers))
         addTokenRoutes(to: router, table: &table)
         addOAuthRoutes(to: router, table: &table)
         addUserRoutes(to: router, table: &table)

@@ -15,6 +15,8 @@ struct RenderingTests {
         var c = DaemonConfiguration()
         c.listen = [.unix(path: "/tmp/odd \"name\" \\ é.sock"), .tcp(host: "::1", port: 9000), .tcp(host: "10.0.0.1", port: 443)]
         c.allowRemote = true
+        c.allowedHosts = ["auth.example.com", "proxy.internal"]
+        c.allowedOrigins = ["https://app.example.com", "http://localhost:3000"]
         c.stateDirectory = "state\tdir/with \"quotes\" and \\backslash\\ and ünïcödé 🙂"
         c.pamService = "login"
         c.pamThreads = 16
@@ -33,6 +35,7 @@ struct RenderingTests {
         c.durableCommits = false
         c.peercredGrant = true
         c.peercredAllowRoot = true
+        c.allowSystemUsers = true
         c.adminGroup = "wheel"
         c.throttleUserFailures = 3
         c.throttlePeerFailures = 10
@@ -55,7 +58,7 @@ struct RenderingTests {
     func everyKeyInOrder() {
         let keys = Self.keys(in: DaemonConfiguration().rendered())
         #expect(keys == ConfigurationLoader.knownKeys)
-        #expect(keys.count == 27)
+        #expect(keys.count == 30)
     }
 
     @Test("the rendered defaults load back as the defaults")

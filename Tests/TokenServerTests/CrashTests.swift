@@ -127,8 +127,9 @@ struct PAMWrapperServices {
         let matrix = "/usr/lib/x86_64-linux-gnu/pam_wrapper/pam_matrix.so passdb=\(directory)/passdb"
         try "auth required \(matrix)\naccount required \(matrix)\n".write(toFile: services + "/pamtoken", atomically: true, encoding: .utf8)
         try "auth required pam_deny.so\naccount required pam_deny.so\n".write(toFile: services + "/other", atomically: true, encoding: .utf8)
-        config = directory + "/empty.toml"
-        try "".write(toFile: config, atomically: true, encoding: .utf8)
+        // The tests log in as root (who exists everywhere), a system account the daemon refuses by default.
+        config = directory + "/pamtoken.toml"
+        try "allow_system_users = true\n".write(toFile: config, atomically: true, encoding: .utf8)
         environment = [
             "LD_PRELOAD": "/usr/lib/x86_64-linux-gnu/libpam_wrapper.so", "PAM_WRAPPER": "1", "PAM_WRAPPER_SERVICE_DIR": services,
         ]

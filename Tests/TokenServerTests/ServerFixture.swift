@@ -16,6 +16,8 @@ import TokenStore
 final class FakeAuthenticator: Authenticator {
     private let state: Mutex<(passwords: [String: String], refused: Set<String>, calls: Int)>
     private let broken = Mutex(false)
+    private let gate = Mutex<AuthenticationGate?>(nil)
+    private let aliases = Mutex<[String: String]>([:])
 
     init(passwords: [String: String]) {
         state = Mutex((passwords, [], 0))
@@ -32,11 +34,25 @@ final class FakeAuthenticator: Authenticator {
         state.withLock { _ = $0.refused.insert(user) }
     }
 
-    func authenticate(user: String, password: String, remoteHost: String?) async throws(PAMError) -> String {
-        let (known, refused) = state.withLock { state in
+    /// Makes every authentication wait at `gate` (after counting the call) until the test opens it.
+    func hold(at gate: AuthenticationGate) {
+        self.gate.withLock { $0 = gate }
+    }
+
+    /// Makes PAM settle on `canonical` when `name` is typed, as pam_sss or a mapping module may.
+    func alias(_ name: String, to canonical: String) {
+        aliases.withLock { $0[name] = canonical }
+    }
+
+    func authenticate(user typed: String, password: String, remoteHost: String?) async throws(PAMError) -> String {
+        let user = aliases.withLock { $0[typed] } ?? typed
+        let (exists, known, refused) = state.withLock { state in
             state.calls += 1
-            return (state.passwords[user] == password, state.refused.contains(user))
+            return (state.passwords[user] != nil, state.passwords[user] == password, state.refused.contains(user))
         }
+        if let gate = gate.withLock({ $0 }) { await gate.pass() }
+        // As pam_unix does: an unknown user is PAM_USER_UNKNOWN, a wrong password PAM_AUTH_ERR.
+        guard exists else { throw PAMError.unknownUser }
         guard known else { throw PAMError.badCredentials }
         guard !refused else { throw PAMError.accountExpired }
         return user
@@ -114,7 +130,8 @@ struct ServerFixture {
     init(
         peer: Peer = .unix(uid: 1000, gid: 1000, pid: 4242), reuseGrace: TimeInterval = 0,
         settings: TokenAuthority.Settings = .init(failureDelay: .zero, peercredGrant: true),
-        limits: LoginThrottle.Limits = .init(userFailures: 3, peerFailures: 10, window: 900, maxBackoff: 60)
+        limits: LoginThrottle.Limits = .init(userFailures: 3, peerFailures: 10, window: 900, maxBackoff: 60),
+        originPolicy: RequestOriginPolicy? = nil, sleepUntil: TokenAuthority.Sleeper? = nil
     ) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("pamtoken-server-\(UUID().uuidString)").path
         policy = TokenPolicy(issuer: "http://127.0.0.1:8719", audiences: ["pamtoken"], reuseGrace: reuseGrace)
@@ -123,8 +140,8 @@ struct ServerFixture {
         let authority = TokenAuthority(
             policy: policy, keyRing: keyRing, store: store, authenticator: pam, users: users,
             throttle: LoginThrottle(limits: limits, clock: clock), settings: settings, metrics: ServerMetrics(), clock: clock,
-            logger: logs.logger)
-        server = TokenServer(authority: authority, peers: PeerDirectory(fallback: peer), logger: logs.logger)
+            logger: logs.logger, sleepUntil: sleepUntil ?? { try? await Task.sleep(until: $0, clock: .continuous) })
+        server = TokenServer(authority: authority, peers: PeerDirectory(fallback: peer), originPolicy: originPolicy, logger: logs.logger)
     }
 
     func cleanUp() {

@@ -47,7 +47,7 @@ echo "root:schemathesis-secret:pamtoken" > "$tmp/passdb"
 matrix=/usr/lib/x86_64-linux-gnu/pam_wrapper/pam_matrix.so
 printf 'auth required %s passdb=%s\naccount required %s passdb=%s\n' "$matrix" "$tmp/passdb" "$matrix" "$tmp/passdb" > "$tmp/pam.d/pamtoken"
 printf 'auth required pam_deny.so\naccount required pam_deny.so\n' > "$tmp/pam.d/other"
-printf 'peercred_grant = true\npeercred_allow_root = true\n' > "$tmp/pamtoken.toml"
+printf 'peercred_grant = true\npeercred_allow_root = true\nallow_system_users = true\n' > "$tmp/pamtoken.toml"
 LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libpam_wrapper.so PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$tmp/pam.d" \
     "$bin/pamtokend" --config "$tmp/pamtoken.toml" --state-dir "$tmp/state" --listen "tcp:127.0.0.1:$port" \
     --listen "unix:$tmp/pamtoken.sock" --issuer "$base" > "$tmp/daemon.log" 2>&1 &

@@ -5,8 +5,9 @@ import OAuthBody
 /// libFuzzer target: a POST body, parsed as a form and as JSON (the daemon picks one by content type,
 /// an attacker picks the content type).
 ///
-/// Beyond "no crash, no hang, no leak" (AddressSanitizer, libFuzzer's timeouts), two properties:
-/// whatever parses re-encodes and parses back to the same parameters, and names are never empty.
+/// Beyond "no crash, no hang, no leak" (AddressSanitizer, libFuzzer's timeouts), three properties:
+/// whatever parses re-encodes and parses back to the same parameters, names are never empty, and a
+/// JSON object that parses is refused once one of its members is written twice.
 /// A violation traps, which libFuzzer records as a crash with the input that caused it.
 @main
 enum Main {
@@ -28,6 +29,13 @@ func fuzzBody(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         let encoded = try? JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
         let again = encoded.flatMap { try? OAuthBodyParser.json(Array($0)) }
         precondition(again == json, "a parsed JSON body does not survive re-encoding")
+        // The same object with one member written twice must be refused, as a repeated form field is.
+        if let encoded, let first = json.keys.min(), var text = String(data: encoded, encoding: .utf8), text.hasSuffix("}") {
+            let member = String(data: try! JSONSerialization.data(withJSONObject: [first: json[first]!]), encoding: .utf8)!
+            text.removeLast()
+            text += "," + member.dropFirst().dropLast() + "}"
+            precondition((try? OAuthBodyParser.json(Array(text.utf8))) == nil, "a JSON body with a repeated member was accepted")
+        }
     }
     return 0
 }

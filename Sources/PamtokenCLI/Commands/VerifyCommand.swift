@@ -35,10 +35,14 @@ struct VerifyCommand: ContextualCommand {
         guard !text.isEmpty else { throw CLIError.usage("no token given: pass it as an argument or on standard input") }
         guard let jwt = UnverifiedJWT(text), let kid = jwt.header.kid else { throw CLIError.refused("invalid token: \(TokenError.malformed)") }
 
+        // The keys decide what verifies: take them only where nobody else can alter them in transit.
+        if case .tcp(let host, _, _) = address, !IPAddress.isLoopback(host: host) {
+            throw CLIError.usage("verify takes keys only over the Unix socket or a loopback --url, not from \(address)")
+        }
         let api = DaemonAPI(address)
         let metadata = try await api.metadata()
         let directory = try SessionPaths.directory(environment: context.environment, homeDirectory: context.homeDirectory)
-        let cache = KeyCache(api: api, paths: SessionPaths(directory: directory, address: address))
+        let cache = KeyCache(api: api, paths: SessionPaths(directory: directory, address: address), now: context.clock.now)
         let keys: VerificationKeys
         switch try await cache.keys(for: kid) {
         case .found(let jwks, let algorithm):

@@ -5,10 +5,16 @@ import TokenCore
 ///
 /// A verifier should not fetch keys for every token, but must notice a rotation: a token whose `kid`
 /// the cached set lacks triggers exactly one refetch (as OIDC relying parties do), and a `kid` still
-/// unknown after that is an unknown key.
+/// unknown after that is an unknown key. A set older than ``maximumAge`` is fetched again whatever
+/// the token, so that a key the daemon withdrew stops verifying here too.
 struct KeyCache: Sendable {
     let api: DaemonAPI
     let paths: SessionPaths
+    /// When the cached set is too old to trust.
+    let now: Date
+
+    /// As for relying parties using `PAMTokenAuth`.
+    static let maximumAge: TimeInterval = 600
 
     enum Lookup {
         /// The JWKS holding the key, and the key's algorithm.
@@ -18,7 +24,10 @@ struct KeyCache: Sendable {
     }
 
     func keys(for kid: String) async throws -> Lookup {
-        if let cached = try? PrivateFiles.read(paths.jwksFile), let algorithm = Self.algorithm(of: kid, in: cached) {
+        if let modified = try? FileManager.default.attributesOfItem(atPath: paths.jwksFile)[.modificationDate] as? Date,
+            now.timeIntervalSince(modified) < Self.maximumAge, modified.timeIntervalSince(now) < 60,
+            let cached = try? PrivateFiles.readOwned(paths.jwksFile), let algorithm = Self.algorithm(of: kid, in: cached)
+        {
             return .found(jwks: cached, algorithm: algorithm)
         }
         let fresh = try await api.jwks()

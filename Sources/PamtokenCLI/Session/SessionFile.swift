@@ -3,7 +3,9 @@ import TokenCore
 
 /// Reads, writes and deletes one daemon's session file, through TokenCore's `PrivateFiles`: the
 /// directory is created 0700, the file is replaced atomically (`mkstemp` 0600, `fsync`, `rename`), and a
-/// file or directory that others can read is refused rather than trusted.
+/// file or directory that others can read is refused rather than trusted. The file is opened without
+/// following links and must belong to the user running the CLI, as must its directory: root running
+/// `pamtoken` with another user's `HOME` must not be fed a session that user planted.
 struct SessionFile: Sendable {
     let paths: SessionPaths
 
@@ -18,10 +20,12 @@ struct SessionFile: Sendable {
 
     /// The stored session, or nil when there is none for this daemon.
     func load() throws(CLIError) -> StoredSession? {
-        guard FileManager.default.fileExists(atPath: paths.sessionFile) else { return nil }
         let data: Data
         do {
-            data = try PrivateFiles.read(paths.sessionFile)
+            guard try PrivateFiles.checkOwnedDirectory(paths.directory) else { return nil }
+            // A dangling link counts as no session (the next save replaces it); any other link is refused.
+            guard FileManager.default.fileExists(atPath: paths.sessionFile) else { return nil }
+            data = try PrivateFiles.readOwned(paths.sessionFile)
         } catch {
             throw .refused(error.description)
         }
@@ -58,6 +62,7 @@ struct SessionFile: Sendable {
     func ensureDirectory() throws(CLIError) {
         do {
             try PrivateFiles.createDirectory(paths.directory)
+            try PrivateFiles.checkOwnedDirectory(paths.directory)
         } catch {
             throw .refused(error.description)
         }

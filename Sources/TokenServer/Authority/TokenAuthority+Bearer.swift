@@ -47,14 +47,14 @@ extension TokenAuthority {
         }
     }
 
-    /// RFC 7662: whether a token is active now, with its claims when it is.
+    /// RFC 7662: whether an access token is active now, with its claims when it is.
+    ///
+    /// Refresh tokens are never introspectable: always `{"active":false}`, which RFC 7662 §2.2 allows.
+    /// Answering for them would let whoever stole one test it without presenting it — a used token
+    /// would say "inactive" without tripping reuse detection, a live one would name its user — and
+    /// only the token's own client, which knows its state, has any use for the answer.
     public func introspect(token: String) async throws(APIError) -> Introspection {
-        if let refresh = RefreshToken(token) {
-            guard let status = try await storage("introspect", { try await self.store.refreshTokenStatus(refresh) }),
-                status.isUsable(at: clock.now)
-            else { return .inactive }
-            return Introspection(refresh: status)
-        }
+        if RefreshToken(token) != nil { return .inactive }
         guard let claims = try? await verifier.verify(token),
             try await storage("introspect", { try await self.store.isSessionActive(id: claims.sid) })
         else { return .inactive }
@@ -116,19 +116,5 @@ public struct Introspection: Sendable, Encodable, Equatable {
         name = claims.name
         amr = claims.amr
         authTime = Int(claims.authTime.timeIntervalSince1970)
-    }
-
-    init(refresh status: RefreshTokenStatus) {
-        self.active = true
-        tokenType = "refresh_token"
-        sub = status.session.user
-        uid = status.session.uid
-        exp = Int(status.expiresAt)
-        iat = Int(status.createdAt)
-        clientID = status.session.clientID
-        scope = status.session.scope
-        sid = status.session.id
-        amr = [status.session.authMethod.rawValue]
-        authTime = Int(status.session.createdAt)
     }
 }

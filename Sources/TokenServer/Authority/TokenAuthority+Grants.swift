@@ -10,36 +10,72 @@ import TokenStore
 import Prometheus
 
 extension TokenAuthority {
-    /// `grant_type=password` (CONTRACT §3.1): throttle check, PAM `pam_authenticate` + `pam_acct_mgmt`,
-    /// the user must resolve in the user database, then a new session.
+    /// `grant_type=password` (CONTRACT §3.1): the throttle reserves the attempt, PAM runs
+    /// `pam_authenticate` + `pam_acct_mgmt`, the user must resolve in the user database and be a
+    /// person's account (not root or a system account, unless allowed), then a new session.
+    ///
+    /// Every failure — wrong password, unknown user, refused system account — gives the same answer
+    /// after the same uniform delay, so that nothing about the account can be learnt from it.
     public func passwordGrant(user: String, password: String, clientID: String, scope: String?, peer: Peer) async throws(APIError)
         -> TokenGrant
     {
         guard user.utf8.count <= 256, password.utf8.count <= 4096 else { throw .invalidRequest("username or password too long") }
-        if let wait = throttle.retryAfter(user: user, peer: peer.throttleKey) {
+        // The name as the user database spells it joins the typed one in the throttle's keys: with a
+        // case-insensitive NSS back end, `ALICE` and `alice` are one account and one count.
+        let resolved = users.user(named: user)
+        let attempt: LoginAttempt
+        switch throttle.begin(users: [user] + (resolved.map { [$0.user] } ?? []), peer: peer.throttleKey) {
+        case .blocked(let wait):
             metrics.loginsThrottled.increment()
             logger.warning("login throttled", metadata: ["user": "\(Self.printable(user))", "peer": "\(peer)", "retry_after": "\(wait)"])
             throw .tooManyAttempts(retryAfter: wait)
+        case .admitted(let admitted):
+            attempt = admitted
         }
         let start = ContinuousClock.now
+        if let resolved, !mayLogIn(uid: resolved.uid) {
+            // PAM is never asked for root's or a service account's password: no oracle for it here.
+            throw await failLogin(
+                attempt, user: user, peer: peer, reason: "uid \(resolved.uid) is a system account (allow_system_users is off)",
+                systemError: false, startedAt: start)
+        }
         let outcome = await pam { () async throws(PAMError) -> String in
             try await self.authenticator.authenticate(user: user, password: password, remoteHost: peer.remoteHost)
         }
         let name: String
         switch outcome {
         case nil:
+            attempt.abandon()
             throw busy(peer: peer)
         case .failure(let error)?:
-            throw await failLogin(user: user, peer: peer, reason: "\(error)", systemError: !error.isUserFailure, startedAt: start)
+            throw await failLogin(
+                attempt, user: user, settledAs: error.settledUser, peer: peer, reason: "\(error)", systemError: !error.isUserFailure,
+                startedAt: start)
         case .success(let canonical)?:
             name = canonical
         }
         guard let identity = users.user(named: name) else {
-            throw await failLogin(user: user, peer: peer, reason: "PAM accepted a user the user database does not know", systemError: true, startedAt: start)
+            throw await failLogin(
+                attempt, user: user, settledAs: name, peer: peer, reason: "PAM accepted a user the user database does not know",
+                systemError: true, startedAt: start)
         }
-        throttle.recordSuccess(user: user)
+        guard mayLogIn(uid: identity.uid) else {
+            throw await failLogin(
+                attempt, user: user, settledAs: name, peer: peer, reason: "PAM mapped the name to uid \(identity.uid), a system account",
+                systemError: false, startedAt: start)
+        }
+        attempt.succeeded(as: [name])
         return try await startSession(identity, method: .password, clientID: clientID, scope: scope, peer: peer)
     }
+
+    /// Whether a token may be issued to this uid by a grant that proves a person: root and system
+    /// accounts (below the first user uid of `/etc/login.defs`, and `nobody`) only when configured.
+    func mayLogIn(uid: UInt32) -> Bool {
+        settings.allowSystemUsers || (uid >= settings.firstUserUID && uid != Self.nobodyUID)
+    }
+
+    /// `nobody` (65534 on Linux): an account no person logs in as, above every first-user uid.
+    static let nobodyUID: UInt32 = 65534
 
     /// `grant_type=urn:pamtoken:params:grant-type:peercred` (CONTRACT §3.6): on the Unix socket, when enabled,
     /// a token for the kernel-verified uid of the peer, without a password. The account must pass `pam_acct_mgmt`.
@@ -48,7 +84,12 @@ extension TokenAuthority {
         guard case .unix(let uid, _, _) = peer else {
             throw .unauthorizedClient("the peercred grant is available on the Unix socket only")
         }
-        guard uid != 0 || settings.peercredAllowRoot else { throw .unauthorizedClient("the peercred grant is refused for uid 0") }
+        guard uid != 0 || settings.peercredAllowRoot || settings.allowSystemUsers else {
+            throw .unauthorizedClient("the peercred grant is refused for uid 0")
+        }
+        guard uid == 0 || mayLogIn(uid: uid) else {
+            throw .unauthorizedClient("the peercred grant is refused for system accounts (uid \(uid)); see allow_system_users")
+        }
         guard let identity = users.user(uid: uid) else { throw .invalidGrant("the peer's uid does not resolve to a user") }
         try await checkAccount(identity.user, peer: peer)
         metrics.loginsOK.increment()
@@ -162,10 +203,11 @@ extension TokenAuthority {
         return .tooManyAttempts(retryAfter: 1)
     }
 
-    private func failLogin(user: String, peer: Peer, reason: String, systemError: Bool, startedAt start: ContinuousClock.Instant) async
-        -> APIError
-    {
-        throttle.recordFailure(user: user, peer: peer.throttleKey)
+    private func failLogin(
+        _ attempt: LoginAttempt, user: String, settledAs settled: String? = nil, peer: Peer, reason: String, systemError: Bool,
+        startedAt start: ContinuousClock.Instant
+    ) async -> APIError {
+        attempt.failed(as: settled.map { [$0] } ?? [])
         metrics.loginsFailed.increment()
         let metadata: Logger.Metadata = ["user": "\(Self.printable(user))", "peer": "\(peer)", "reason": "\(reason)"]
         if systemError {

@@ -21,11 +21,18 @@ public final class TokenAuthority: Sendable {
         public var adminGroup: String?
         public var pamThreads: Int
         public var pamQueueLimit: Int
+        /// Whether root and system accounts may get tokens by password or peer credentials.
+        public var allowSystemUsers: Bool
+        /// The lowest uid of a person's account (`SYS_UID_MAX` + 1 from `/etc/login.defs`).
+        public var firstUserUID: UInt32
 
         public init(
             failureDelay: Duration = .seconds(1), peercredGrant: Bool = false, peercredAllowRoot: Bool = false,
-            adminGroup: String? = nil, pamThreads: Int = 4, pamQueueLimit: Int = 64
+            adminGroup: String? = nil, pamThreads: Int = 4, pamQueueLimit: Int = 64, allowSystemUsers: Bool = false,
+            firstUserUID: UInt32 = 1000
         ) {
+            self.allowSystemUsers = allowSystemUsers
+            self.firstUserUID = firstUserUID
             self.failureDelay = failureDelay
             self.peercredGrant = peercredGrant
             self.peercredAllowRoot = peercredAllowRoot
@@ -48,11 +55,17 @@ public final class TokenAuthority: Sendable {
     let admission: PAMAdmission
     let clock: any WallClock
     let logger: Logger
+    let sleepUntil: Sleeper
+
+    /// Waits until a deadline. Injectable so that tests can see the deadline a failed login asks for.
+    public typealias Sleeper = @Sendable (ContinuousClock.Instant) async -> Void
 
     public init(
         policy: TokenPolicy, keyRing: KeyRing, store: SessionStore, authenticator: any Authenticator, users: any UserDirectory,
-        throttle: LoginThrottle, settings: Settings, metrics: ServerMetrics, clock: any WallClock, logger: Logger
+        throttle: LoginThrottle, settings: Settings, metrics: ServerMetrics, clock: any WallClock, logger: Logger,
+        sleepUntil: @escaping Sleeper = { try? await Task.sleep(until: $0, clock: .continuous) }
     ) {
+        self.sleepUntil = sleepUntil
         self.policy = policy
         self.keyRing = keyRing
         self.store = store
@@ -102,6 +115,6 @@ public final class TokenAuthority: Sendable {
     /// Holds a failed login until `failureDelay` has passed since it started, so failures take the same
     /// time whether the user is unknown (~1 ms) or the password wrong (~50 ms under yescrypt).
     func delayFailure(startedAt start: ContinuousClock.Instant) async {
-        try? await Task.sleep(until: start.advanced(by: settings.failureDelay), clock: .continuous)
+        await sleepUntil(start.advanced(by: settings.failureDelay))
     }
 }

@@ -27,11 +27,15 @@ public enum Peer: Sendable, Hashable, CustomStringConvertible {
         return nil
     }
 
-    /// The key failed logins are counted under for this peer (CONTRACT §4: uid on the socket, IP on TCP).
+    /// The key failed logins are counted under for this peer: the uid on the socket, the network on TCP.
+    ///
+    /// Whoever can bind 127.0.0.2 can bind every address of 127.0.0.0/8, so loopback in all its forms
+    /// (127.0.0.0/8, `::1`, `::ffff:127.0.0.0/104`) is one peer; an IPv4-mapped address is its IPv4 address;
+    /// any other IPv6 address is its /64, the smallest block a site is normally given.
     public var throttleKey: String {
         switch self {
         case .unix(let uid, _, _): "uid:\(uid)"
-        case .tcp(let address): "ip:\(address)"
+        case .tcp(let address): "ip:" + PeerAddress.throttleNetwork(address)
         case .unknown: "unknown"
         }
     }

@@ -57,7 +57,10 @@ public struct Daemon {
             throttle: LoginThrottle(limits: config.throttleLimits, clock: clock), settings: config.authoritySettings,
             metrics: ServerMetrics(registry: registry), clock: clock, logger: logger)
         let peers = PeerDirectory()
-        let server = TokenServer(authority: authority, peers: peers, logger: logger)
+        let server = TokenServer(
+            authority: authority, peers: peers,
+            originPolicy: RequestOriginPolicy(issuer: config.issuer, allowedHosts: config.allowedHosts, allowedOrigins: config.allowedOrigins),
+            logger: logger)
         let activity = Activity()
         let responder = TokenServer.makeResponder(router: server.buildRouter(), logger: logger, activity: activity)
 
@@ -76,7 +79,7 @@ public struct Daemon {
         }
         let remote = endpoints.filter { endpoint in
             switch endpoint {
-            case .tcp(let host, _): !["127.0.0.1", "::1", "localhost"].contains(host) && !host.hasPrefix("127.")
+            case .tcp(let host, _): !IPAddress.isLoopback(host: host)
             case .inherited(let fd, _, false): SocketActivation.remoteAddress(fd) != nil
             default: false
             }
@@ -142,7 +145,8 @@ extension DaemonConfiguration {
     var authoritySettings: TokenAuthority.Settings {
         .init(
             failureDelay: .milliseconds(failureDelayMilliseconds), peercredGrant: peercredGrant, peercredAllowRoot: peercredAllowRoot,
-            adminGroup: adminGroup.isEmpty ? nil : adminGroup, pamThreads: pamThreads, pamQueueLimit: pamQueueLimit)
+            adminGroup: adminGroup.isEmpty ? nil : adminGroup, pamThreads: pamThreads, pamQueueLimit: pamQueueLimit,
+            allowSystemUsers: allowSystemUsers, firstUserUID: LoginDefinitions.read().firstUserUID)
     }
 }
 

@@ -54,7 +54,12 @@ public final class Listener: Service, Sendable {
 
         let http = self.http
         let logger = self.logger
-        try await withGracefulShutdownHandler {
+        // Every accepted connection must reach `handle`, which closes it: one dropped while still queued
+        // in `inbound` trips NIO's "deinited NIOAsyncWriter without calling finish()" precondition and
+        // takes the process down. Cancelling the loop would drop the queue, so cancellation (like a
+        // graceful shutdown) only starts quiescing, and the loop — in a task of its own, which our
+        // cancellation does not reach — runs until the closed server channel ends `inbound`.
+        let accepting = Task {
             try await withThrowingDiscardingTaskGroup { group in
                 try await channel.executeThenClose { inbound in
                     for try await connection in inbound {
@@ -62,7 +67,14 @@ public final class Listener: Service, Sendable {
                     }
                 }
             }
-        } onGracefulShutdown: {
+        }
+        try await withTaskCancellationHandler {
+            try await withGracefulShutdownHandler {
+                try await accepting.value
+            } onGracefulShutdown: {
+                quiescing.initiateShutdown(promise: nil)
+            }
+        } onCancel: {
             quiescing.initiateShutdown(promise: nil)
         }
         if case .unix(let path) = endpoint {

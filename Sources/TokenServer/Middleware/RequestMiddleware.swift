@@ -6,6 +6,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOHTTP1
 
 /// Wraps every request: turns framework errors (unknown path, wrong method, body too large) into the
 /// contract's JSON errors, never lets an unexpected error become a 500 with details, counts the request
@@ -30,6 +31,11 @@ struct RequestMiddleware: RouterMiddleware {
             response = try shape(error, request: request).response(from: request, context: context)
         } catch is NIOTooManyBytesError {
             response = try APIError.payloadTooLarge.response(from: request, context: context)
+        } catch is HTTPParserError {
+            // The body's framing was broken (a bad chunk size, a body cut short): the client's fault,
+            // and the connection cannot be trusted to carry another request.
+            response = try APIError.invalidRequest("malformed request").response(from: request, context: context)
+            response.headers[.connection] = "close"
         } catch {
             logger.error("unhandled error", metadata: ["route": "\(request.uri.path)", "error": "\(type(of: error))"])
             response = try APIError.temporarilyUnavailable.response(from: request, context: context)

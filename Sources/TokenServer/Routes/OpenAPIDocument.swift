@@ -161,8 +161,9 @@ paths:
       summary: Whether a token is active, with its claims (RFC 7662)
       description: |
         An access token is active while its signature, issuer, audience, type and times are valid and its
-        session is not revoked; a refresh token while it is unused, unexpired and its session active.
-        Anything else, including garbage, is `{"active": false}`.
+        session is not revoked. Refresh tokens are never introspectable: they always get `{"active": false}`
+        (RFC 7662 §2.2), so that a stolen one cannot be tested without presenting it to `/token`, where
+        reuse detection sees it. Anything else, including garbage, is `{"active": false}`.
       requestBody:
         required: true
         content:
@@ -1056,7 +1057,6 @@ components:
       oneOf:
         - $ref: '#/components/schemas/InactiveToken'
         - $ref: '#/components/schemas/ActiveAccessToken'
-        - $ref: '#/components/schemas/ActiveRefreshToken'
     InactiveToken:
       type: object
       required: [active]
@@ -1104,33 +1104,6 @@ components:
           items:
             type: string
         name:
-          type: string
-        amr:
-          $ref: '#/components/schemas/AMR'
-        auth_time:
-          type: integer
-    ActiveRefreshToken:
-      type: object
-      required: [active, token_type, sub, uid, exp, iat, client_id, sid, amr, auth_time]
-      additionalProperties: false
-      properties:
-        active:
-          const: true
-        token_type:
-          const: refresh_token
-        sub:
-          type: string
-        uid:
-          $ref: '#/components/schemas/PosixID'
-        exp:
-          type: integer
-        iat:
-          type: integer
-        client_id:
-          type: string
-        scope:
-          type: string
-        sid:
           type: string
         amr:
           $ref: '#/components/schemas/AMR'

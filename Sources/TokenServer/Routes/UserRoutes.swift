@@ -47,7 +47,7 @@ extension TokenServer {
             var headers = HTTPFields()
             headers[.authUser] = claims.sub.value
             headers[.authUID] = String(claims.uid)
-            headers[.authGroups] = claims.groups.joined(separator: ",")
+            headers[.authGroups] = self.groupListHeader.value(for: claims.groups, user: claims.sub.value)
             return Response(status: .noContent, headers: headers)
         }
     }

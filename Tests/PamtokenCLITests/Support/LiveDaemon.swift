@@ -51,7 +51,8 @@ final class LiveDaemon: @unchecked Sendable {
         try "auth required \(Self.denyModule)\naccount required \(Self.denyModule)\n".write(
             toFile: directory + "/pam.d/other", atomically: true, encoding: .utf8)
         // No artificial delay after a failed login: the wrong-password test need not wait a second.
-        try "failure_delay_ms = 0\n".write(toFile: directory + "/config.toml", atomically: true, encoding: .utf8)
+        // The test user is root, a system account, which the daemon refuses unless told otherwise.
+        try "failure_delay_ms = 0\nallow_system_users = true\n".write(toFile: directory + "/config.toml", atomically: true, encoding: .utf8)
 
         let notify = NotifySocket(path: directory + "/notify.sock")
         process = Process()

@@ -1,0 +1,63 @@
+public import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension PrivateFiles {
+    /// Reads a secret file that must belong to the calling user: opened without following a symbolic
+    /// link, then checked on the open descriptor (`fstat`) — a regular file, owned by the effective
+    /// uid, no access for group or others — so it cannot be swapped between the check and the read.
+    ///
+    /// For files in a directory another user may control, such as a session under `$HOME` when root
+    /// runs the CLI with someone else's environment: a planted file or link is refused, not believed.
+    public static func readOwned(_ path: String) throws(KeyRingError) -> Data {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY)
+        guard fd >= 0 else {
+            throw .io(path: path, reason: errno == ELOOP ? "is a symbolic link; refusing to follow it" : lastErrorText())
+        }
+        defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { throw .io(path: path, reason: lastErrorText()) }
+        try checkOwned(status, path: path, kind: S_IFREG, kindName: "a regular file")
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .io(path: path, reason: lastErrorText())
+            }
+            if count == 0 { return data }
+            data.append(contentsOf: buffer[0..<count])
+            guard data.count <= 1 << 20 else { throw .io(path: path, reason: "larger than 1 MiB") }
+        }
+    }
+
+    /// Checks that `path` is a directory (not a link to one) owned by the effective uid and closed to
+    /// group and others. Returns false when it does not exist.
+    @discardableResult
+    public static func checkOwnedDirectory(_ path: String) throws(KeyRingError) -> Bool {
+        var status = stat()
+        guard lstat(path, &status) == 0 else {
+            if errno == ENOENT { return false }
+            throw .io(path: path, reason: lastErrorText())
+        }
+        try checkOwned(status, path: path, kind: S_IFDIR, kindName: "a directory")
+        return true
+    }
+
+    private static func checkOwned(_ status: stat, path: String, kind: mode_t, kindName: String) throws(KeyRingError) {
+        guard status.st_mode & S_IFMT == kind else { throw .io(path: path, reason: "is not \(kindName)") }
+        let euid = geteuid()
+        guard status.st_uid == euid else {
+            throw .io(path: path, reason: "belongs to uid \(status.st_uid), not to the user running this (uid \(euid)); refusing to use it")
+        }
+        let mode = UInt32(status.st_mode) & 0o7777
+        guard mode & 0o077 == 0 else { throw .insecurePermissions(path: path, mode: mode) }
+    }
+
+    private static func lastErrorText() -> String {
+        String(cString: strerror(errno))
+    }
+}
