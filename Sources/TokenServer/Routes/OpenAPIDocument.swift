@@ -26,7 +26,13 @@ info:
       with an empty name and percent-encoding that is not valid UTF-8 are refused. A body without a
       `Content-Type` is read as JSON when it starts with `{` and as a form otherwise; any other content
       type is `400 invalid_request`.
-    - A request body over 16 KiB is answered `413`.
+    - A request body over 16 KiB is answered `413`. A member named twice in a JSON body is refused like a
+      repeated form parameter. Broken framing (a bad chunk size, a body cut short, conflicting lengths)
+      is `400` and closes the connection.
+    - On TCP listeners (not the Unix socket), against web pages: a `Host` that is not a loopback address,
+      `localhost`, the issuer's host or one of `allowed_hosts` is `421`; a request other than GET or HEAD
+      whose `Origin` is not the issuer's (or one of `allowed_origins`), or that carries
+      `Sec-Fetch-Site: cross-site`, is `403`. Both hold for every path and are not repeated below.
     - An unknown path is `404` (response `NotFound`); a known path with a method it does not serve
       (`HEAD` and `OPTIONS` included) is `405` with an `Allow` header (response `MethodNotAllowed`). Both hold for every path below and are
       therefore not repeated under each operation.
