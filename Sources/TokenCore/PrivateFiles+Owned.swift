@@ -17,7 +17,7 @@ extension PrivateFiles {
             throw .io(path: path, reason: errno == ELOOP ? "is a symbolic link; refusing to follow it" : lastErrorText())
         }
         defer { close(fd) }
-        var status = stat()
+        var status = Glibc.stat()
         guard fstat(fd, &status) == 0 else { throw .io(path: path, reason: lastErrorText()) }
         try checkOwned(status, path: path, kind: S_IFREG, kindName: "a regular file")
         var data = Data()
@@ -38,7 +38,7 @@ extension PrivateFiles {
     /// group and others. Returns false when it does not exist.
     @discardableResult
     public static func checkOwnedDirectory(_ path: String) throws(KeyRingError) -> Bool {
-        var status = stat()
+        var status = Glibc.stat()
         guard lstat(path, &status) == 0 else {
             if errno == ENOENT { return false }
             throw .io(path: path, reason: lastErrorText())
@@ -47,7 +47,7 @@ extension PrivateFiles {
         return true
     }
 
-    private static func checkOwned(_ status: stat, path: String, kind: mode_t, kindName: String) throws(KeyRingError) {
+    private static func checkOwned(_ status: Glibc.stat, path: String, kind: mode_t, kindName: String) throws(KeyRingError) {
         guard status.st_mode & S_IFMT == kind else { throw .io(path: path, reason: "is not \(kindName)") }
         let euid = geteuid()
         guard status.st_uid == euid else {
