@@ -3,9 +3,12 @@
 //     node verify.mjs http://127.0.0.1:8719 "$(pamtoken token)"
 import { createPublicKey, verify } from "node:crypto";
 
-const [issuer, token] = process.argv.slice(2);
-const metadata = await (await fetch(`${issuer}/.well-known/openid-configuration`)).json();
-const { keys } = await (await fetch(metadata.jwks_uri)).json();
+const [configured, token] = process.argv.slice(2);
+const issuer = configured.replace(/\/$/, "");
+const metadata = await (await fetch(`${issuer}/.well-known/openid-configuration`, { redirect: "error" })).json();
+// Trust the issuer you were configured with, and keys only from under it (OpenID Discovery §4.3).
+if (metadata.issuer !== issuer || !metadata.jwks_uri.startsWith(`${issuer}/`)) throw new Error("unexpected issuer or JWKS location");
+const { keys } = await (await fetch(metadata.jwks_uri, { redirect: "error" })).json();
 const [h, p, s] = token.split(".");
 const header = JSON.parse(Buffer.from(h, "base64url"));
 const claims = JSON.parse(Buffer.from(p, "base64url"));
@@ -15,6 +18,6 @@ const algorithm = { ES256: "sha256", RS256: "sha256", EdDSA: null }[jwk.alg];
 const ok = verify(algorithm, Buffer.from(`${h}.${p}`),
   { key: createPublicKey({ key: jwk, format: "jwk" }), dsaEncoding: "ieee-p1363" }, Buffer.from(s, "base64url"));
 const now = Date.now() / 1000;
-if (!ok || claims.iss !== metadata.issuer || ![claims.aud].flat().includes("pamtoken") || claims.exp <= now || claims.nbf > now + 5)
+if (!ok || claims.iss !== issuer || ![claims.aud].flat().includes("pamtoken") || claims.exp <= now || claims.nbf > now + 5)
   throw new Error("invalid token");
 console.log(claims.sub, claims.uid, claims.groups.join(","));

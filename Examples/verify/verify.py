@@ -6,10 +6,14 @@
 import json, sys, urllib.request
 import jwt
 
-issuer, token = sys.argv[1], sys.argv[2]
+issuer, token = sys.argv[1].rstrip("/"), sys.argv[2]
 metadata = json.load(urllib.request.urlopen(issuer + "/.well-known/openid-configuration"))
+# Trust the issuer you were configured with, not whichever one the document names, and keys only
+# from under it (https or this machine): https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationValidation
+assert metadata["issuer"] == issuer, f"the daemon says its issuer is {metadata['issuer']}, not {issuer}"
+assert metadata["jwks_uri"].startswith(issuer + "/"), "the JWKS is not under the issuer"
 signing_key = jwt.PyJWKClient(metadata["jwks_uri"]).get_signing_key_from_jwt(token)
 claims = jwt.decode(token, signing_key.key, algorithms=[signing_key.algorithm_name],
-                    audience="pamtoken", issuer=metadata["issuer"])
+                    audience="pamtoken", issuer=issuer)
 assert jwt.get_unverified_header(token)["typ"] == "at+jwt"
 print(claims["sub"], claims["uid"], ",".join(claims["groups"]))

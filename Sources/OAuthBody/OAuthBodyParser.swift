@@ -25,7 +25,12 @@ public enum OAuthBodyParser {
     /// error, and so is a member name used twice (as a repeated form parameter is).
     public static func json(_ bytes: [UInt8]) throws(OAuthBodyError) -> [String: String] {
         guard !bytes.isEmpty else { return [:] }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
+        // RFC 8259 §8.1: JSON between systems is UTF-8. JSONSerialization also reads UTF-16 and UTF-32,
+        // which the duplicate-member scanner below (and the form parser) would misread; their ASCII
+        // characters all carry NUL bytes, which UTF-8 JSON text never holds raw.
+        guard !bytes.contains(0), String(validating: bytes, as: UTF8.self) != nil,
+            let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
+        else {
             throw .notJSONObject
         }
         let names = JSONMemberNames.topLevel(bytes)

@@ -33,6 +33,7 @@ public final class PAMTokenVerifier: Sendable {
     private let maximumKeyAge: Duration
     private let expectedIssuer: String?
     private let cache = Mutex(Cache())
+    private let inFlight = Mutex<Task<Void, any Error>?>(nil)
 
     /// - Parameters:
     ///   - source: where the daemon's keys come from (default: its Unix socket).
@@ -57,19 +58,44 @@ public final class PAMTokenVerifier: Sendable {
     /// - Throws: ``PAMTokenAuthError``.
     public func verify(_ token: String) async throws(PAMTokenAuthError) -> PAMTokenIdentity {
         let stale = cache.withLock { cache in
-            guard cache.keys != nil, let fetched = cache.fetchedOn else { return true }
-            return clock.now.timeIntervalSince(fetched) >= Double(maximumKeyAge.components.seconds)
+            guard cache.keys != nil, let fetchedOn = cache.fetchedOn, let fetchedAt = cache.fetchedAt else { return true }
+            // Either clock may say so: the monotonic one cannot be set back, the injected one can be moved by tests.
+            let maximum = Double(maximumKeyAge.components.seconds)
+            return clock.now.timeIntervalSince(fetchedOn) >= maximum || ContinuousClock.now - fetchedAt >= maximumKeyAge
         }
         if stale {
-            // Expired keys are dropped first: if the daemon cannot be reached, nothing verifies.
-            cache.withLock { $0 = Cache() }
-            try await refresh()
+            do throws(PAMTokenAuthError) {
+                try await refreshOnce()
+            } catch {
+                // Expired keys are not trusted while the daemon cannot be reached: nothing verifies.
+                cache.withLock { $0 = Cache() }
+                throw error
+            }
         }
         do throws(PAMTokenAuthError) {
             return try await check(token)
         } catch .invalidToken(.unknownKey) where refetchAllowed() {
-            try await refresh()
+            try await refreshOnce()
             return try await check(token)
+        }
+    }
+
+    /// One fetch at a time: requests that find the keys stale together share the fetch in flight
+    /// instead of each asking the daemon.
+    private func refreshOnce() async throws(PAMTokenAuthError) {
+        let task = inFlight.withLock { current -> Task<Void, any Error> in
+            if let current { return current }
+            let task = Task { try await self.refresh() }
+            current = task
+            return task
+        }
+        defer { inFlight.withLock { if $0 == task { $0 = nil } } }
+        do {
+            try await task.value
+        } catch let error as PAMTokenAuthError {
+            throw error
+        } catch {
+            throw .discoveryFailed("\(error)")
         }
     }
 

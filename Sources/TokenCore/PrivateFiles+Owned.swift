@@ -12,7 +12,9 @@ extension PrivateFiles {
     /// For files in a directory another user may control, such as a session under `$HOME` when root
     /// runs the CLI with someone else's environment: a planted file or link is refused, not believed.
     public static func readOwned(_ path: String) throws(KeyRingError) -> Data {
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY)
+        // O_NONBLOCK: a FIFO planted in its place must not hang the open before fstat can refuse it
+        // (regular files ignore the flag).
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
         guard fd >= 0 else {
             throw .io(path: path, reason: errno == ELOOP ? "is a symbolic link; refusing to follow it" : lastErrorText())
         }

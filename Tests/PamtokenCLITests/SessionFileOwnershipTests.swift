@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TokenCore
 
@@ -45,6 +46,24 @@ struct SessionFileOwnershipTests {
         #expect(chown(file.paths.sessionFile, 4242, 4242) == 0)
         let error = #expect(throws: CLIError.self) { try file.load() }
         #expect("\(error!)".contains("belongs to uid 4242"))
+    }
+
+    @Test("a FIFO planted as the session file is refused at once, not waited on")
+    func fifoRefused() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try file.ensureDirectory()
+        #expect(mkfifo(file.paths.sessionFile, 0o600) == 0)
+        let outcome = Mutex<Result<StoredSession?, CLIError>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        let file = self.file
+        Thread.detachNewThread {
+            outcome.withLock { $0 = Result { () throws(CLIError) in try file.load() } }
+            done.signal()
+        }
+        // A regression would block in open(2); the test then fails here instead of hanging the suite.
+        try #require(done.wait(timeout: .now() + 10) == .success, "load() blocked on a FIFO")
+        let result = try #require(outcome.withLock { $0 })
+        #expect(throws: CLIError.self) { try result.get() }
     }
 
     @Test("a session directory owned by another uid, or a link to a directory, is refused")

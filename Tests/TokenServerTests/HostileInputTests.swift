@@ -29,6 +29,16 @@ struct HostileInputTests {
                 #expect(response.object.string("error") == "invalid_request")
                 #expect(response.object.string("error_description") == "parameter username is repeated")
             }
+            // JSON is UTF-8 (RFC 8259 §8.1): the same duplicate in UTF-16 or UTF-32 is not read at all.
+            let duplicate = #"{"grant_type":"password","username":"alice","password":"x","pad":"\"","username":"nobody"}"#
+            for encoding in [String.Encoding.utf16LittleEndian, .utf16BigEndian, .utf16, .utf32] {
+                let bytes = try #require(duplicate.data(using: encoding))
+                for headers: HTTPFields in [[.contentType: "application/json"], [:]] {
+                    let response = try await client.execute(uri: "/token", method: .post, headers: headers, body: ByteBuffer(bytes: bytes))
+                    #expect(response.status == .badRequest, "\(encoding)")
+                    #expect(response.object.string("error") == "invalid_request")
+                }
+            }
             // Nested objects may repeat names of their own (and are refused for being nested, not for that).
             let nested = #"{"grant_type":"password","x":{"username":"a"},"username":"alice","password":"wonderland"}"#
             let response = try await client.execute(

@@ -36,6 +36,10 @@ struct RequestOriginTests {
             #expect(crossSite.status == 403)
             let noHost = try await RawHTTP.exchange("GET /healthz HTTP/1.0\r\n\r\n", to: tcp)
             #expect(noHost.status == 400)
+            for odd in ["localhost:80@evil.example", "localhost:abc", "localhost..", "[::1]x", "127.0.0.1/x"] {
+                let reply = try await RawHTTP.exchange(Self.login(host: odd), to: tcp)
+                #expect(reply.status == 400 || reply.status == 421, "\(odd): \(reply)")
+            }
             #expect(fixture.pam.calls == 0, "PAM was never asked")
         }
     }

@@ -131,9 +131,10 @@ struct ServerFixture {
         peer: Peer = .unix(uid: 1000, gid: 1000, pid: 4242), reuseGrace: TimeInterval = 0,
         settings: TokenAuthority.Settings = .init(failureDelay: .zero, peercredGrant: true),
         limits: LoginThrottle.Limits = .init(userFailures: 3, peerFailures: 10, window: 900, maxBackoff: 60),
-        originPolicy: RequestOriginPolicy? = nil, sleepUntil: TokenAuthority.Sleeper? = nil
+        originPolicy: RequestOriginPolicy? = nil, sleepUntil: TokenAuthority.Sleeper? = nil, sharingStateWith other: ServerFixture? = nil
     ) async throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("pamtoken-server-\(UUID().uuidString)").path
+        directory =
+            other?.directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("pamtoken-server-\(UUID().uuidString)").path
         policy = TokenPolicy(issuer: "http://127.0.0.1:8719", audiences: ["pamtoken"], reuseGrace: reuseGrace)
         let keyRing = try await KeyRing.open(directory: directory + "/keys", algorithm: .es256, clock: clock)
         let store = try SessionStore.open(path: directory + "/pamtoken.sqlite", clock: clock)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import HTTPTypes
 import HummingbirdTesting
 import Testing
@@ -64,6 +65,34 @@ struct SystemAccountTests {
             let response = try await client.form("/token", ["grant_type": "urn:pamtoken:params:grant-type:peercred"])
             #expect(response.object.string("error") == "unauthorized_client")
         }
+    }
+
+    @Test("a session begun while system accounts were allowed ends at its next refresh once they are not")
+    func refreshAfterTheRuleChanged() async throws {
+        let before = try await ServerFixture(settings: .init(failureDelay: .zero, allowSystemUsers: true))
+        defer { before.cleanUp() }
+        let refreshToken = Mutex("")
+        try await before.test { client in
+            let token = try await client.login("root", "toor").string("refresh_token")
+            refreshToken.withLock { $0 = token }
+        }
+        let after = try await ServerFixture(sharingStateWith: before)
+        try await after.test { client in
+            let token = refreshToken.withLock { $0 }
+            let response = try await client.form("/token", ["grant_type": "refresh_token", "refresh_token": token])
+            #expect(response.object.string("error") == "invalid_grant")
+        }
+        #expect(after.logs.all.contains { $0.contains("session revoked at refresh") && $0.contains("system account") })
+    }
+
+    @Test("systemd's dynamic users and the no-uid values are system accounts; directory users with large uids are not")
+    func uidRanges() async throws {
+        let fixture = try await ServerFixture()
+        defer { fixture.cleanUp() }
+        let authority = fixture.server.authority
+        #expect(!authority.mayLogIn(uid: 61184) && !authority.mayLogIn(uid: 65519) && !authority.mayLogIn(uid: 65534))
+        #expect(!authority.mayLogIn(uid: 4_294_967_294) && !authority.mayLogIn(uid: 999) && !authority.mayLogIn(uid: 0))
+        #expect(authority.mayLogIn(uid: 1000) && authority.mayLogIn(uid: 60000) && authority.mayLogIn(uid: 1_668_400_001))
     }
 
     @Test("SYS_UID_MAX of login.defs sets the first user uid; comments and absence leave 1000")

@@ -123,6 +123,20 @@ struct ThrottleAttackTests {
         #expect(throttle.retryAfter(user: "ALICE", peer: "ip:198.51.100.1") == 2)
     }
 
+    @Test("keys created and forgotten again (successful logins) leave no trail: the eviction queue stays bounded")
+    func queueBounded() {
+        let throttle = LoginThrottle(limits: .init(), clock: ManualClock())
+        for index in 0..<30_000 {
+            guard case .admitted(let attempt) = throttle.begin(users: ["user-\(index)"], peer: "uid:\(index)") else {
+                Issue.record("refused")
+                return
+            }
+            attempt.succeeded(as: ["user-\(index)"])
+        }
+        #expect(throttle.count == 0)
+        #expect(throttle.queueLength <= 1024 + 2)
+    }
+
     @Test("Alice, ' alice' and alice share one count; so does the name PAM settled on")
     func spellings() async throws {
         let fixture = try await ServerFixture(limits: .init(userFailures: 3, peerFailures: 100, window: 900, maxBackoff: 60))

@@ -218,6 +218,10 @@ for proxy in "${proxies[@]}"; do
     check "$name: /admin/ refuses bob, not in wheel → 403" 403 "$(status "${forged[@]}" -H "Authorization: Bearer $bob" "$site/admin/x")"
     check "$name: /%61dmin/ (encoded) refuses bob → 403" 403 "$(status -H "Authorization: Bearer $bob" "$site/%61dmin/x")"
     check "$name: //admin/ refuses bob → 403" 403 "$(status -H "Authorization: Bearer $bob" "$site//admin/x")"
+    for spelling in /ADMIN/x /Admin/x '/admin;/x' /admin. '/admin%5Cx' /admin; do
+        code=$(status -H "Authorization: Bearer $bob" "$site$spelling")
+        check "$name: $spelling does not reach the service for bob (403 or a redirect)" yes "$([[ $code == 403 || $code == 301 ]] && echo yes || echo "no ($code)")"
+    done
     check "$name: /admin/ without a token → 401" 401 "$(status "$site/admin/x")"
     check "$name: X_Auth_* (underscores) do not reach the upstream" "$alice_sees" \
         "$(body "${underscored[@]}" -H "Authorization: Bearer $alice" "$site/")"

@@ -24,7 +24,9 @@ struct KeyCache: Sendable {
     }
 
     func keys(for kid: String) async throws -> Lookup {
-        if let modified = try? FileManager.default.attributesOfItem(atPath: paths.jwksFile)[.modificationDate] as? Date,
+        // The cache lives beside the session: only in a directory of the caller's own, as the session does.
+        let ownDirectory = (try? PrivateFiles.checkOwnedDirectory(paths.directory)) == true
+        if ownDirectory, let modified = try? FileManager.default.attributesOfItem(atPath: paths.jwksFile)[.modificationDate] as? Date,
             now.timeIntervalSince(modified) < Self.maximumAge, modified.timeIntervalSince(now) < 60,
             let cached = try? PrivateFiles.readOwned(paths.jwksFile), let algorithm = Self.algorithm(of: kid, in: cached)
         {
@@ -32,7 +34,7 @@ struct KeyCache: Sendable {
         }
         let fresh = try await api.jwks()
         // The cache is an optimisation: a read-only home directory must not make verification fail.
-        if (try? PrivateFiles.createDirectory(paths.directory)) != nil {
+        if (try? PrivateFiles.createDirectory(paths.directory)) != nil, (try? PrivateFiles.checkOwnedDirectory(paths.directory)) == true {
             try? PrivateFiles.write(fresh, to: paths.jwksFile)
         }
         guard let algorithm = Self.algorithm(of: kid, in: fresh) else { return .unknown(publishesNone: Self.isEmpty(fresh)) }

@@ -108,6 +108,9 @@ public final class LoginThrottle: Sendable {
     /// Entries held now (for tests of the bound).
     public var count: Int { table.withLock { $0.count } }
 
+    /// Records in the table's eviction queue, stale ones included (for tests of the bound).
+    public var queueLength: Int { table.withLock { $0.queueLength } }
+
     // MARK: Settling attempts (called by LoginAttempt)
 
     /// Releases the reservations of `reserved` and counts the outcome, also under the spellings of the

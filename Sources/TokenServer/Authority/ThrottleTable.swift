@@ -47,13 +47,26 @@ struct ThrottleTable {
             nextGeneration &+= 1
             entries[key] = Entry(windowStart: now, generation: nextGeneration)
             order.append((key, nextGeneration))
+            compactIfStale()
         }
         return body(&entries[key]!)
     }
 
-    /// Forgets `key`. Its record in the queue becomes stale and is skipped when it reaches the front.
+    /// Forgets `key`. Its record in the queue becomes stale: skipped when it reaches the front, and
+    /// dropped when the queue is rebuilt.
     mutating func remove(_ key: String) {
         entries.removeValue(forKey: key)
+    }
+
+    /// Records in the queue, stale ones included (for tests of the bound).
+    var queueLength: Int { order.count }
+
+    /// Rebuilds the queue from live records once stale ones outnumber them: without it, keys created
+    /// and removed again (every successful login) would leave a record each until the table next filled.
+    /// Each rebuild costs the queue's length and happens only after as many insertions: O(1) amortised.
+    private mutating func compactIfStale() {
+        guard order.count > max(2 * entries.count, 1024) else { return }
+        order = Deque(order.filter { entries[$0.key]?.generation == $0.generation })
     }
 
     /// Drops one entry: the oldest that is neither blocking nor in flight, else the oldest not in flight.

@@ -71,11 +71,13 @@ extension TokenAuthority {
     /// Whether a token may be issued to this uid by a grant that proves a person: root and system
     /// accounts (below the first user uid of `/etc/login.defs`, and `nobody`) only when configured.
     func mayLogIn(uid: UInt32) -> Bool {
-        settings.allowSystemUsers || (uid >= settings.firstUserUID && uid != Self.nobodyUID)
+        settings.allowSystemUsers || (uid >= settings.firstUserUID && !Self.systemUIDsAboveUsers.contains { $0.contains(uid) })
     }
 
-    /// `nobody` (65534 on Linux): an account no person logs in as, above every first-user uid.
-    static let nobodyUID: UInt32 = 65534
+    /// System uids above the first user uid: systemd's dynamic service users (61184–65519),
+    /// `nobody` (65534) and the 16- and 32-bit "no uid" values. Not `UID_MAX`: directory users (SSSD,
+    /// FreeIPA, AD id mapping) commonly have uids far above it.
+    static let systemUIDsAboveUsers: [ClosedRange<UInt32>] = [61184...65519, 65534...65535, 4_294_967_294...4_294_967_295]
 
     /// `grant_type=urn:pamtoken:params:grant-type:peercred` (CONTRACT §3.6): on the Unix socket, when enabled,
     /// a token for the kernel-verified uid of the peer, without a password. The account must pass `pam_acct_mgmt`.
@@ -108,6 +110,13 @@ extension TokenAuthority {
         }
         guard let identity = users.user(named: session.user), identity.uid == session.uid else {
             try await revokeAfterFailedCheck(session, reason: "user no longer exists with uid \(session.uid)")
+            throw .invalidGrant("invalid refresh token")
+        }
+        // A session begun while system accounts were allowed (or before they were refused) ends with the
+        // rule, not 30 days later: the same test as at login, root by peercred included.
+        let rootByPeercred = identity.uid == 0 && session.authMethod == .peerCredentials && settings.peercredAllowRoot
+        guard mayLogIn(uid: identity.uid) || rootByPeercred else {
+            try await revokeAfterFailedCheck(session, reason: "uid \(identity.uid) is a system account (allow_system_users is off)")
             throw .invalidGrant("invalid refresh token")
         }
         do {

@@ -50,25 +50,31 @@ public struct RequestOriginPolicy: Sendable {
         return nil
     }
 
-    /// The host of a `Host` value: without the port, brackets, a final dot, and case.
+    /// The host of a `Host` value (RFC 9110 §7.2: `host [ ":" port ]`): without the port, brackets, a
+    /// final dot, and case. nil for anything else — user info, a port that is not digits, stray brackets.
     static func host(ofAuthority authority: String) -> String? {
         var text = Substring(authority)
+        var port: Substring = ""
         if text.hasPrefix("[") {
             guard let close = text.firstIndex(of: "]") else { return nil }
             let rest = text[text.index(after: close)...]
             guard rest.isEmpty || rest.hasPrefix(":") else { return nil }
+            port = rest.dropFirst()
             text = text[text.startIndex...close]
         } else if let colon = text.firstIndex(of: ":") {
+            port = text[text.index(after: colon)...]
             text = text[..<colon]
         }
+        guard port.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        if !text.hasPrefix("["), text.contains(where: { "@/\\[] ".contains($0) }) { return nil }
         let host = normalizedHost(String(text))
-        return host.isEmpty ? nil : host
+        return host.isEmpty || host.hasSuffix(".") || host.contains("..") ? nil : host
     }
 
     private static func normalizedHost(_ name: String) -> String {
         var host = name.lowercased()
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        while host.hasSuffix(".") { host.removeLast() }
+        if host.hasSuffix(".") { host.removeLast() }
         return host
     }
 }
