@@ -115,37 +115,69 @@ let package = Package(
             name: "OAuthBody",
             swiftSettings: swiftSettings
         ),
-        // HTTP: routes, listeners, middleware (issue #3).
+        // The domain rules: grants, throttling, PAM admission, account checks, sessions, admin operations,
+        // garbage collection, metrics. Knows nothing of HTTP; fails with its own typed errors.
+        .target(
+            name: "TokenAuthority",
+            dependencies: [
+                "TokenCore",
+                "TokenStore",
+                "LinuxPAM",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // HTTP only: Hummingbird routes, middleware, listeners, and the one place where domain failures
+        // become RFC 6749/6750 responses. Never imports LinuxPAM, CPAM, TOMLKit or DaemonConfig.
         .target(
             name: "TokenServer",
             dependencies: [
                 "OAuthBody",
                 "TokenCore",
                 "TokenStore",
-                "LinuxPAM",
-                "DaemonConfig",
+                "TokenAuthority",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "CoreMetrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The daemon put together: buildServices(configuration:), systemd notify and socket activation,
+        // idle exit, the garbage-collection service, log handlers.
+        .target(
+            name: "PamtokenDaemon",
+            dependencies: [
+                "TokenServer",
+                "TokenAuthority",
+                "TokenCore",
+                "TokenStore",
+                "LinuxPAM",
+                "DaemonConfig",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "DequeModule", package: "swift-collections"),
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "pamtokend",
             dependencies: [
-                "TokenServer",
+                "PamtokenDaemon",
                 "DaemonConfig",
+                "TokenCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -205,6 +237,9 @@ let package = Package(
             dependencies: [
                 "TestSupport",
                 "TokenServer",
+                "TokenAuthority",
+                "PamtokenDaemon",
+                "OAuthBody",
                 "TokenCore",
                 "TokenStore",
                 "LinuxPAM",

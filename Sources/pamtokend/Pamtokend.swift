@@ -2,7 +2,8 @@ import ArgumentParser
 import DaemonConfig
 import Foundation
 import Logging
-import TokenServer
+import PamtokenDaemon
+import TokenCore
 
 /// `pamtokend`: flags + config file → a running daemon (CONTRACT §2). Nothing else lives here.
 @main
@@ -18,7 +19,7 @@ struct Pamtokend: AsyncParsableCommand {
               pamtokend --listen tcp:127.0.0.1:8719 --listen unix:/run/pamtoken/pamtoken.sock
               pamtokend --check-config --config /etc/pamtoken/pamtoken.toml
             """,
-        version: TokenServer.version
+        version: PamtokenVersion.string
     )
 
     @Option(help: ArgumentHelp("Config file (a missing default file means built-in defaults).", valueName: "path"))

@@ -3,6 +3,7 @@ import NIOCore
 import Testing
 import TestSupport
 import TokenServer
+import TokenAuthority
 
 #if canImport(Glibc)
 import Glibc
@@ -60,7 +61,7 @@ struct AbuseTests {
         let path = fixture.directory + "/abuse.sock"
         let (bound, continuation) = AsyncStream<Void>.makeStream()
         let listener = Listener(
-            endpoint: .unix(path: path), responder: TokenServer.makeResponder(router: fixture.server.buildRouter(), logger: fixture.logs.logger),
+            endpoint: .unix(path: path), responder: TokenRouter.makeResponder(router: fixture.server.buildRouter(), logger: fixture.logs.logger),
             peers: fixture.server.peers, idleTimeout: idleTimeout, logger: fixture.logs.logger, onBound: { _ in continuation.yield() })
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await listener.run() }

@@ -8,6 +8,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 import TokenServer
+import TokenAuthority
 
 @Suite("Admin routes (CONTRACT §3.6)")
 struct AdminRouteTests {

@@ -1,6 +1,7 @@
 import JWTKit
 import TokenCore
 import TokenServer
+import TokenAuthority
 import TokenStore
 import Foundation
 import HTTPTypes

@@ -1,5 +1,6 @@
 import JWTKit
 import TokenServer
+import TokenAuthority
 import TokenStore
 import Foundation
 import HTTPTypes

@@ -10,6 +10,7 @@ import TestSupport
 import Testing
 import TokenCore
 import TokenServer
+import TokenAuthority
 
 /// Bodies, framing and directory data an attacker (or an odd directory) controls.
 @Suite("Hostile input: duplicate JSON members, broken framing, group names, secrets at rest, timing")

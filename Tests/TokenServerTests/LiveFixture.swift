@@ -8,6 +8,7 @@ import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
 import TokenServer
+import TokenAuthority
 
 /// Real listeners on a temporary Unix socket and an ephemeral loopback TCP port, serving the fixture's
 /// router, and an HTTP client that speaks to both.
@@ -20,7 +21,7 @@ struct LiveServer {
     /// Starts the listeners inside `body`'s lifetime and waits (without polling) until both accept.
     static func run(_ fixture: ServerFixture, _ body: @Sendable (LiveServer) async throws -> Void) async throws {
         let socketPath = fixture.directory + "/run/pamtoken.sock"
-        let responder = TokenServer.makeResponder(router: fixture.server.buildRouter(), logger: fixture.logs.logger)
+        let responder = TokenRouter.makeResponder(router: fixture.server.buildRouter(), logger: fixture.logs.logger)
         let (bound, continuation) = AsyncStream<SocketAddress?>.makeStream()
         let listeners = [ListenEndpoint.unix(path: socketPath), .tcp(host: "127.0.0.1", port: 0)].map {
             Listener(

@@ -7,6 +7,7 @@ import ServiceLifecycleTestKit
 import Testing
 import TestSupport
 import TokenServer
+import TokenAuthority
 
 #if canImport(Glibc)
 import Glibc
@@ -69,7 +70,7 @@ struct LiveTests {
         try await LiveServer.run(fixture) { live async throws in
             #expect(try await LiveClient.send(live.unixURL + "/healthz").status == 200)
             let second = Listener(
-                endpoint: .unix(path: path), responder: TokenServer.makeResponder(router: fixture.server.buildRouter(), logger: fixture.logs.logger),
+                endpoint: .unix(path: path), responder: TokenRouter.makeResponder(router: fixture.server.buildRouter(), logger: fixture.logs.logger),
                 peers: fixture.server.peers, idleTimeout: .seconds(5), logger: fixture.logs.logger)
             await #expect(throws: (any Error).self) { try await second.run() }
             #expect(fixture.logs.all.isEmpty == false)
@@ -85,7 +86,7 @@ struct LiveTests {
         let (bound, continuation) = AsyncStream<Void>.makeStream()
         let listener = Listener(
             endpoint: .unix(path: socketPath),
-            responder: TokenServer.makeResponder(router: fixture.server.buildRouter(), logger: fixture.logs.logger),
+            responder: TokenRouter.makeResponder(router: fixture.server.buildRouter(), logger: fixture.logs.logger),
             peers: fixture.server.peers, idleTimeout: .seconds(5), logger: fixture.logs.logger, onBound: { _ in continuation.yield() })
         let url = "http+unix://" + socketPath.addingPercentEncoding(withAllowedCharacters: .alphanumerics)! + "/token"
         try await testGracefulShutdown { trigger in

@@ -2,6 +2,7 @@ import NIOCore
 import JWTKit
 import TokenCore
 import TokenServer
+import TokenAuthority
 import TokenStore
 import Foundation
 import HTTPTypes

@@ -5,6 +5,7 @@ import Testing
 import TokenCore
 
 @testable import TokenServer
+import TokenAuthority
 
 /// Seeded random mutation of valid inputs for the parsers that face untrusted bytes: form and JSON
 /// bodies, JWTs, and the TOML config. Not coverage-guided like libFuzzer, but deterministic and fast

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 @testable import TokenServer
+import TokenAuthority
 
 @Suite("OpenAPI document")
 struct OpenAPITests {

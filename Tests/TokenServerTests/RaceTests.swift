@@ -5,6 +5,7 @@ import NIOHTTP1
 import Testing
 import TokenCore
 import TokenServer
+import TokenAuthority
 
 @Suite("Races over the real socket (issue #7)", .serialized)
 struct RaceTests {

@@ -4,6 +4,7 @@ import TestSupport
 import Testing
 import TokenCore
 import TokenServer
+import TokenAuthority
 
 /// A web page on this machine's browser must not be able to use the daemon: neither by rebinding its
 /// own DNS name to 127.0.0.1 (the request then names the page's host) nor by posting across origins.

@@ -10,6 +10,7 @@ import NIOCore
 import Synchronization
 import TokenCore
 import TokenServer
+import TokenAuthority
 import TokenStore
 
 /// PAM as a dictionary: `users` name → password; names in `refusedAccounts` fail `pam_acct_mgmt`.
@@ -124,25 +125,25 @@ struct ServerFixture {
     let pam = FakeAuthenticator(passwords: passwords)
     let users = FakeUserDirectory([alice, bob, root])
     let logs = LogCapture()
-    let server: TokenServer
+    let server: TokenRouter
     let policy: TokenPolicy
 
     init(
         peer: Peer = .unix(uid: 1000, gid: 1000, pid: 4242), reuseGrace: TimeInterval = 0,
-        settings: TokenAuthority.Settings = .init(failureDelay: .zero, peercredGrant: true),
+        settings: Authority.Settings = .init(failureDelay: .zero, peercredGrant: true),
         limits: LoginThrottle.Limits = .init(userFailures: 3, peerFailures: 10, window: 900, maxBackoff: 60),
-        originPolicy: RequestOriginPolicy? = nil, sleepUntil: TokenAuthority.Sleeper? = nil, sharingStateWith other: ServerFixture? = nil
+        originPolicy: RequestOriginPolicy? = nil, sleepUntil: Authority.Sleeper? = nil, sharingStateWith other: ServerFixture? = nil
     ) async throws {
         directory =
             other?.directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("pamtoken-server-\(UUID().uuidString)").path
         policy = TokenPolicy(issuer: "http://127.0.0.1:8719", audiences: ["pamtoken"], reuseGrace: reuseGrace)
         let keyRing = try await KeyRing.open(directory: directory + "/keys", algorithm: .es256, clock: clock)
         let store = try SessionStore.open(path: directory + "/pamtoken.sqlite", clock: clock)
-        let authority = TokenAuthority(
+        let authority = Authority(
             policy: policy, keyRing: keyRing, store: store, authenticator: pam, users: users,
             throttle: LoginThrottle(limits: limits, clock: clock), settings: settings, metrics: ServerMetrics(), clock: clock,
             logger: logs.logger, sleepUntil: sleepUntil ?? { try? await Task.sleep(until: $0, clock: .continuous) })
-        server = TokenServer(authority: authority, peers: PeerDirectory(fallback: peer), originPolicy: originPolicy, logger: logs.logger)
+        server = TokenRouter(authority: authority, peers: PeerDirectory(fallback: peer), originPolicy: originPolicy, logger: logs.logger)
     }
 
     func cleanUp() {

@@ -5,7 +5,8 @@ import HummingbirdTesting
 import Testing
 import TokenCore
 
-@testable import TokenServer
+import TokenServer
+@testable import TokenAuthority
 
 /// Root and service accounts get no token by password or peer credentials unless the operator says so:
 /// the daemon must not become an oracle for root's password.

@@ -6,6 +6,7 @@ import TestSupport
 import Testing
 import TokenCore
 import TokenServer
+import TokenAuthority
 
 /// The throttle against an attacker who does not wait for answers, changes source address, floods
 /// the table with names, or spells the name another way.

@@ -8,6 +8,7 @@ import HummingbirdTesting
 import Testing
 import TokenCore
 import TokenServer
+import TokenAuthority
 
 @Suite("Throttling and PAM admission (CONTRACT §4)")
 struct ThrottleTests {

@@ -7,6 +7,7 @@ import NIOCore
 import Testing
 import TokenCore
 import TokenServer
+import TokenAuthority
 
 /// Forged and damaged tokens against the Bearer routes and introspection (issue #7 item 5): every one
 /// refused with the right error, none with a 5xx.

@@ -1,5 +1,6 @@
 public import ArgumentParser
 import Foundation
+import TokenCore
 
 #if canImport(Glibc)
 import Glibc
@@ -10,7 +11,7 @@ import Glibc
 /// The executable only calls ``runProcess()``; everything else is here, in a library, so tests run each
 /// command in-process through ``run(arguments:context:)`` with captured I/O and read the exit code.
 public struct PamtokenCommand: AsyncParsableCommand {
-    public static let version = "0.2.0"
+    public static let version = PamtokenVersion.string
 
     public static let configuration = CommandConfiguration(
         commandName: "pamtoken",

@@ -1,16 +1,9 @@
-import Foundation
-import Logging
-import TokenCore
-import TokenStore
-import JWTKit
-import Hummingbird
-import HTTPTypes
-public import NIOCore
-import Synchronization
-
 #if canImport(Glibc)
 import Glibc
 #endif
+public import NIOCore
+import Synchronization
+public import TokenAuthority
 
 /// Peer credentials of open Unix-socket connections, read once per connection with `SO_PEERCRED` when
 /// the listener accepts it and dropped when it closes.

@@ -1,12 +1,6 @@
-import Foundation
-import Synchronization
-import TokenCore
-import TokenStore
-import JWTKit
-import HTTPTypes
 public import Hummingbird
-import Logging
 public import NIOCore
+import Synchronization
 
 /// The request context of every route: Hummingbird's core storage plus the channel, from which the
 /// peer (kernel-verified on the Unix socket) is resolved through the ``PeerDirectory``.

@@ -1,11 +1,6 @@
-import Logging
-import TokenCore
-import TokenStore
-import JWTKit
-import Foundation
 public import HTTPTypes
 public import Hummingbird
-import NIOCore
+public import TokenAuthority
 
 /// Every error a client can see, rendered in the shape of RFC 6749 §5.2 (`{"error","error_description"}`)
 /// with the headers RFC 6750 §3 and the tutorial's clients expect. Handlers throw these; Hummingbird's
@@ -27,6 +22,22 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
     }
 
     public var description: String { "\(status.code) \(code): \(message)" }
+
+    /// The one mapping of the domain's failures to HTTP: RFC 6749 §5.2 codes for the token endpoint's
+    /// failures, RFC 6750 §3 for Bearer ones, 429/503 with what clients need to retry.
+    public init(_ failure: AuthorityFailure) {
+        switch failure {
+        case .invalidRequest(let message): self = .invalidRequest(message)
+        case .unsupportedGrantType(let grant): self = .unsupportedGrantType(grant)
+        case .invalidGrant(let message): self = .invalidGrant(message)
+        case .unauthorizedClient(let message): self = .unauthorizedClient(message)
+        case .tooManyAttempts(let seconds): self = .tooManyAttempts(retryAfter: seconds)
+        case .invalidToken(let message, let expired): self = .invalidToken(message, expired: expired)
+        case .forbidden(let message): self = .forbidden(message)
+        case .notFound(let message): self = .notFound(message)
+        case .temporarilyUnavailable: self = .temporarilyUnavailable
+        }
+    }
 
     // MARK: RFC 6749 §5.2 (token endpoint)
 

@@ -1,9 +1,3 @@
-import Logging
-import TokenCore
-import TokenStore
-import JWTKit
-import Hummingbird
-import HTTPTypes
 import Foundation
 import NIOCore
 

@@ -1,11 +1,3 @@
-import Foundation
-import Logging
-import TokenCore
-import TokenStore
-import JWTKit
-import Hummingbird
-import HTTPTypes
-import NIOCore
 import Synchronization
 
 /// When the daemon last did something, for `--idle-exit`: requests in flight and the time the last
@@ -32,7 +24,7 @@ public final class Activity: Sendable {
     }
 
     /// nil while requests run; otherwise when the daemon became idle.
-    var idleSince: ContinuousClock.Instant? {
+    public var idleSince: ContinuousClock.Instant? {
         state.withLock { $0.inFlight > 0 ? nil : $0.lastActivity }
     }
 }

@@ -1,10 +1,3 @@
-import Logging
-import TokenCore
-import TokenStore
-import JWTKit
-import Hummingbird
-import HTTPTypes
-import NIOCore
 import Foundation
 import Synchronization
 

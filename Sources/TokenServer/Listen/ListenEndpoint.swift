@@ -1,11 +1,5 @@
 import Foundation
-import Logging
-import TokenCore
-import TokenStore
-import JWTKit
-import Hummingbird
-import HTTPTypes
-import NIOCore
+
 /// Where a ``Listener`` accepts connections.
 public enum ListenEndpoint: Sendable, Hashable, CustomStringConvertible {
     /// A Unix socket we create: parent directory made if missing, mode 0666 (any local user may try to

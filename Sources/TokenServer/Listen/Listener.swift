@@ -1,19 +1,12 @@
-import TokenCore
-import TokenStore
-import JWTKit
-import Hummingbird
-import HTTPTypes
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 public import HummingbirdCore
 public import Logging
 public import NIOCore
 import NIOExtras
 public import NIOPosix
 public import ServiceLifecycle
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// One listening socket serving HTTP/1.1 with the shared responder: a Unix socket, a TCP port, or a
 /// socket inherited from systemd. Modelled on HummingbirdCore's `Server`, which can bind a host or a
@@ -30,7 +23,7 @@ public final class Listener: Service, Sendable {
     private let onBound: @Sendable (SocketAddress?) -> Void
 
     /// - Parameters:
-    ///   - responder: what answers each request (see ``TokenServer/makeResponder(router:logger:activity:)``).
+    ///   - responder: what answers each request (see ``TokenRouter/makeResponder(router:logger:activity:)``).
     ///   - idleTimeout: an idle keep-alive connection is closed after this long.
     ///   - onBound: called once the socket accepts connections, with its local address (port 0 → real port).
     public init(

@@ -1,15 +1,7 @@
-import Logging
-import TokenCore
-import TokenStore
-import JWTKit
-import Hummingbird
-import HTTPTypes
-import NIOCore
-import Foundation
-
 #if canImport(Glibc)
 import Glibc
 #endif
+import Foundation
 
 /// Preparing the path of a Unix socket we are about to bind.
 enum UnixSocketPath {

@@ -1,12 +1,9 @@
-import TokenCore
-import TokenStore
-import JWTKit
-import NIOCore
 import Foundation
-import HTTPTypes
 import Hummingbird
 import Logging
+import NIOCore
 import NIOHTTP1
+import TokenAuthority
 
 /// Wraps every request: turns framework errors (unknown path, wrong method, body too large) into the
 /// contract's JSON errors, never lets an unexpected error become a 500 with details, counts the request
@@ -27,6 +24,8 @@ struct RequestMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch let error as APIError {
             response = try error.response(from: request, context: context)
+        } catch let failure as AuthorityFailure {
+            response = try APIError(failure).response(from: request, context: context)
         } catch let error as HTTPError {
             response = try shape(error, request: request).response(from: request, context: context)
         } catch is NIOTooManyBytesError {

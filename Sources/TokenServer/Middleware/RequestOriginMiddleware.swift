@@ -1,4 +1,5 @@
 import Hummingbird
+import TokenAuthority
 
 /// Applies ``RequestOriginPolicy`` to requests that arrived over TCP (the Unix socket is exempt).
 /// Added after ``RequestMiddleware``, so a refusal is logged and counted like any other answer.

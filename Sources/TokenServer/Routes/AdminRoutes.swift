@@ -1,39 +1,26 @@
-import Logging
-import TokenStore
-import JWTKit
-import HTTPTypes
-import NIOCore
 import Foundation
 import Hummingbird
+import Logging
+import TokenAuthority
 import TokenCore
 
-extension TokenServer {
+extension TokenRouter {
     /// `/admin/…` (CONTRACT §3.6): on the Unix socket only, for uid 0 or members of `admin_group`.
     /// Every action is logged at warning level as a security event.
     func addAdminRoutes(to router: Router<TokenRequestContext>, table: inout RouteTable) {
         table.add(.get, "/admin/sessions", on: router) { request, context in
             _ = try self.requireAdmin(context)
             let user = request.uri.queryParameters.get("user").flatMap { $0.isEmpty ? nil : $0 }
-            let sessions = try await self.authority.storage("list sessions") { try await self.authority.store.activeSessions(user: user) }
+            let sessions = try await self.authority.activeSessions(user: user)
             return .json(SessionList(sessions: sessions.map { SessionView($0, current: nil) }))
         }
 
         table.add(.post, "/admin/revoke", on: router) { request, context in
             let admin = try self.requireAdmin(context)
             let parameters = try await RequestParameters.decode(request, context: context)
-            let revoked: Int
-            switch (parameters["user"].flatMap { $0.isEmpty ? nil : $0 }, parameters["session"].flatMap { $0.isEmpty ? nil : $0 }) {
-            case (let user?, nil):
-                revoked = try await self.authority.storage("revoke") {
-                    try await self.authority.store.revokeSessions(user: user, reason: "revoked by admin \(admin)")
-                }
-            case (nil, let session?):
-                revoked = try await self.authority.storage("revoke") {
-                    try await self.authority.store.revokeSession(id: session, reason: "revoked by admin \(admin)") ? 1 : 0
-                }
-            default:
-                throw APIError.invalidRequest("give exactly one of user or session")
-            }
+            let revoked = try await self.authority.revokeSessions(
+                user: parameters["user"].flatMap { $0.isEmpty ? nil : $0 }, session: parameters["session"].flatMap { $0.isEmpty ? nil : $0 },
+                by: admin)
             self.logger.warning(
                 "admin revoked sessions",
                 metadata: ["event": "admin_revoke", "admin": "\(admin)", "user": "\(parameters["user"] ?? "")",
@@ -43,43 +30,24 @@ extension TokenServer {
 
         table.add(.get, "/admin/keys", on: router) { _, context in
             _ = try self.requireAdmin(context)
-            return .json(KeyList(self.authority.keyRing.current))
+            return .json(KeyList(self.authority.keys))
         }
 
         table.add(.post, "/admin/keys/rotate", on: router) { _, context in
             let admin = try self.requireAdmin(context)
-            let key: SigningKey
-            do {
-                key = try await self.authority.keyRing.rotate()
-            } catch {
-                self.logger.error("key rotation failed", metadata: ["error": "\(error)"])
-                throw APIError.temporarilyUnavailable
-            }
+            let key = try await self.authority.rotateKeys()
             self.logger.warning("admin rotated the signing key", metadata: ["event": "admin_key_rotate", "admin": "\(admin)", "kid": "\(key.kid)"])
-            return .json(KeyList(self.authority.keyRing.current))
+            return .json(KeyList(self.authority.keys))
         }
 
         table.add(.post, "/admin/gc", on: router) { _, context in
             let admin = try self.requireAdmin(context)
-            let report = try await self.collectGarbage()
+            let report = try await self.authority.collectGarbage()
             self.logger.warning(
                 "admin ran garbage collection",
                 metadata: ["event": "admin_gc", "admin": "\(admin)", "rows": "\(report.deletedRows)", "keys": "\(report.prunedKeys.count)"])
             return .json(report)
         }
-    }
-
-    /// Deletes dead sessions and tokens, and retired keys no valid token can name.
-    func collectGarbage() async throws(APIError) -> GarbageReport {
-        let rows = try await authority.storage("gc") { try await self.authority.store.collectGarbage() }
-        let keys: [String]
-        do {
-            keys = try await authority.keyRing.prune(retention: authority.policy.keyRetention)
-        } catch {
-            logger.error("pruning retired keys failed", metadata: ["error": "\(error)"])
-            throw APIError.temporarilyUnavailable
-        }
-        return GarbageReport(deletedRows: rows, prunedKeys: keys)
     }
 
     /// The admin's description for logs ("uid 0 pid 42"), or 403.
@@ -88,23 +56,11 @@ extension TokenServer {
         guard case .unix(let uid, _, _) = peer else {
             throw APIError.forbidden("admin routes are served on the Unix socket only")
         }
-        let isAdmin = uid == 0 || (authority.settings.adminGroup.map { authority.users.isMember(uid: uid, ofGroup: $0) } ?? false)
-        guard isAdmin else {
+        guard authority.isAdmin(uid: uid) else {
             logger.warning("admin route refused", metadata: ["event": "admin_refused", "peer": "\(peer)"])
             throw APIError.forbidden("admin routes need uid 0 or membership of the admin group")
         }
         return peer.description
-    }
-}
-
-/// What `/admin/gc` did.
-struct GarbageReport: Encodable {
-    var deletedRows: Int
-    var prunedKeys: [String]
-
-    enum CodingKeys: String, CodingKey {
-        case deletedRows = "deleted_rows"
-        case prunedKeys = "pruned_keys"
     }
 }
 

@@ -1,19 +1,16 @@
 import Foundation
-import Logging
-import TokenStore
-import JWTKit
-import HTTPTypes
 import Hummingbird
 import NIOCore
+import TokenAuthority
 import TokenCore
 
-extension TokenServer {
+extension TokenRouter {
     /// The JWKS and the RFC 8414 metadata documents, under both names OAuth and OIDC clients look for.
     func addDiscoveryRoutes(to router: Router<TokenRequestContext>, table: inout RouteTable) {
-        let metadata = JSONBody.encode(AuthorizationServerMetadata(issuer: authority.policy.issuer))
+        let metadata = JSONBody.encode(AuthorizationServerMetadata(issuer: authority.issuerURL))
         table.add(.get, "/.well-known/jwks.json", on: router) { _, _ in
             // Serialised once per key change by the key ring; here only wrapped.
-            .json(bytes: ByteBuffer(bytes: self.authority.keyRing.current.jwksJSON))
+            .json(bytes: ByteBuffer(bytes: self.authority.keys.jwksJSON))
         }
         table.add(.get, "/.well-known/openid-configuration", on: router) { _, _ in .json(bytes: metadata) }
         table.add(.get, "/.well-known/oauth-authorization-server", on: router) { _, _ in .json(bytes: metadata) }

@@ -1,13 +1,9 @@
 import Foundation
-import Logging
-import TokenCore
-import TokenStore
-import JWTKit
-import HTTPTypes
-import NIOCore
 import Hummingbird
+import TokenAuthority
+import TokenCore
 
-extension TokenServer {
+extension TokenRouter {
     /// `POST /revoke` (RFC 7009) and `POST /introspect` (RFC 7662).
     func addOAuthRoutes(to router: Router<TokenRequestContext>, table: inout RouteTable) {
         table.add(.post, "/revoke", on: router) { request, context in

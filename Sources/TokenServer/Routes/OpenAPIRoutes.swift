@@ -2,7 +2,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-extension TokenServer {
+extension TokenRouter {
     /// `GET /openapi.yaml`: the OpenAPI 3.1 description of every route, `docs/openapi.yaml` as compiled in
     /// by `scripts/embed-openapi` (the daemon never looks for the file at run time).
     func addOpenAPIRoutes(to router: Router<TokenRequestContext>, table: inout RouteTable) {

@@ -1,7 +1,3 @@
-import Logging
-import TokenCore
-import TokenStore
-import JWTKit
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -1,11 +1,5 @@
-import Foundation
-import Logging
-import TokenCore
-import TokenStore
-import JWTKit
-import NIOCore
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import Synchronization
 
 /// Registers routes on the router and remembers which methods each path accepts, so that a request

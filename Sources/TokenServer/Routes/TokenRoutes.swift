@@ -1,13 +1,7 @@
-import Foundation
-import Logging
-import TokenCore
-import TokenStore
-import JWTKit
-import HTTPTypes
-import NIOCore
 import Hummingbird
+import TokenAuthority
 
-extension TokenServer {
+extension TokenRouter {
     /// `POST /token` — the RFC 6749 token endpoint (CONTRACT §3.1).
     func addTokenRoutes(to router: Router<TokenRequestContext>, table: inout RouteTable) {
         table.add(.post, "/token", on: router) { request, context in

@@ -1,13 +1,12 @@
 import Foundation
-import Logging
-import TokenStore
-import JWTKit
 import HTTPTypes
 import Hummingbird
-import NIOCore
+import JWTKit
+import TokenAuthority
 import TokenCore
+import TokenStore
 
-extension TokenServer {
+extension TokenRouter {
     /// The classic ASP.NET Core tutorial's routes (CONTRACT §3.5), for clients written against it: the
     /// same logins, rotation and reuse rules, in its JSON field names and plain-text 401 bodies.
     func addTutorialRoutes(to router: Router<TokenRequestContext>, table: inout RouteTable) {
@@ -20,7 +19,7 @@ extension TokenServer {
                 let grant = try await self.authority.passwordGrant(
                     user: name, password: password, clientID: "tutorial", scope: nil, peer: self.peers.peer(for: context.channel))
                 return .json(TutorialTokens(accessToken: grant.accessToken, refreshToken: grant.refreshToken), noStore: true)
-            } catch let error as APIError where error.status == .tooManyRequests || error.status == .serviceUnavailable {
+            } catch let error as AuthorityFailure where error.isTransient {
                 throw error
             } catch {
                 return Self.tutorialRefusal("Incorrect username or password!")
@@ -30,15 +29,14 @@ extension TokenServer {
         table.add(.post, "/api/users/refresh", on: router) { request, context in
             let parameters = try await RequestParameters.decode(request, context: context)
             guard let access = parameters["Access_Token"], let refresh = parameters["Refresh_Token"],
-                let claims = try? await self.authority.verifier.verify(access, acceptingExpired: true),
-                let token = RefreshToken(refresh),
-                let session = try await self.authority.storage("find session", { try await self.authority.store.session(for: token) }),
+                let claims = await self.authority.claimsAcceptingExpiry(of: access),
+                let session = try await self.authority.session(presenting: refresh),
                 session.user == claims.sub.value
             else { return Self.tutorialRefusal("Invalid attempt!") }
             do {
                 let grant = try await self.authority.refreshGrant(token: refresh, peer: self.peers.peer(for: context.channel))
                 return .json(TutorialTokens(accessToken: grant.accessToken, refreshToken: grant.refreshToken), noStore: true)
-            } catch let error as APIError where error.status == .tooManyRequests || error.status == .serviceUnavailable {
+            } catch let error as AuthorityFailure where error.isTransient {
                 throw error
             } catch {
                 return Self.tutorialRefusal("Invalid attempt!")

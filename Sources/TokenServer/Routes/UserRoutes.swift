@@ -1,13 +1,13 @@
-import Logging
-import TokenCore
-import JWTKit
-import NIOCore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import JWTKit
+import Logging
+import TokenAuthority
+import TokenCore
 import TokenStore
 
-extension TokenServer {
+extension TokenRouter {
     /// Bearer-protected routes for the token's own user: `/userinfo`, `/sessions`, `/auth`.
     func addUserRoutes(to router: Router<TokenRequestContext>, table: inout RouteTable) {
         table.add(.get, "/userinfo", on: router) { request, context in
@@ -19,7 +19,7 @@ extension TokenServer {
         table.add(.get, "/sessions", on: router) { request, context in
             let claims = try await self.authority.authorize(authorization: request.headers[.authorization])
             context.annotations.user = claims.sub.value
-            let sessions = try await self.authority.storage("list sessions") { try await self.authority.store.activeSessions(user: claims.sub.value) }
+            let sessions = try await self.authority.activeSessions(user: claims.sub.value)
             return .json(SessionList(sessions: sessions.map { SessionView($0, current: $0.id == claims.sid) }))
         }
 
@@ -28,10 +28,7 @@ extension TokenServer {
             context.annotations.user = claims.sub.value
             let id = context.parameters.get("id") ?? ""
             // Another user's session is reported exactly like a missing one (404), so ids cannot be probed.
-            guard let session = try await self.authority.storage("find session", { try await self.authority.store.session(id: id) }),
-                session.user == claims.sub.value, session.isActive(at: self.authority.clock.now)
-            else { throw APIError.notFound("no such session") }
-            _ = try await self.authority.storage("revoke") { try await self.authority.store.revokeSession(id: id, reason: "revoked by its user") }
+            guard try await self.authority.revokeOwnSession(id: id, user: claims.sub.value) else { throw APIError.notFound("no such session") }
             self.logger.info("session revoked", metadata: ["user": "\(claims.sub.value)", "session": "\(id)", "via": "DELETE /sessions"])
             return Response(status: .noContent)
         }

@@ -1,14 +1,8 @@
-import Foundation
-import TokenCore
-import TokenStore
-import JWTKit
-import HTTPTypes
-import NIOCore
 public import Hummingbird
 public import HummingbirdCore
 public import Logging
 
-extension TokenServer {
+extension TokenRouter {
     /// Adapts the router to a listener, as Hummingbird's `Application.run` does for its own server: a
     /// request context per request from the channel, a `Date` header, and any error that escapes the
     /// middleware answered with 503 rather than dropped.

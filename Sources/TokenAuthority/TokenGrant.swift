@@ -1,11 +1,3 @@
-import Foundation
-import Logging
-import TokenCore
-import TokenStore
-import JWTKit
-import Hummingbird
-import HTTPTypes
-import NIOCore
 /// A successful token response (RFC 6749 §5.1), plus the refresh token's lifetime (CONTRACT §3.1).
 public struct TokenGrant: Sendable, Encodable {
     public var accessToken: String

@@ -1,14 +1,15 @@
 public import Logging
 public import ServiceLifecycle
+public import TokenAuthority
 
 /// Prunes dead sessions, expired refresh tokens (in bounded batches) and retired keys, periodically.
 public struct GarbageCollectionService: Service {
-    let server: TokenServer
+    let authority: Authority
     let interval: Duration
     let logger: Logger
 
-    public init(server: TokenServer, interval: Duration, logger: Logger) {
-        self.server = server
+    public init(authority: Authority, interval: Duration, logger: Logger) {
+        self.authority = authority
         self.interval = interval
         self.logger = logger
     }
@@ -16,7 +17,7 @@ public struct GarbageCollectionService: Service {
     public func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                let report = try await server.collectGarbage()
+                let report = try await authority.collectGarbage()
                 if report.deletedRows > 0 || !report.prunedKeys.isEmpty {
                     logger.info("garbage collected", metadata: ["rows": "\(report.deletedRows)", "keys": "\(report.prunedKeys)"])
                 }

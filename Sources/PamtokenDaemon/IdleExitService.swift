@@ -1,4 +1,5 @@
 public import Logging
+public import TokenServer
 public import ServiceLifecycle
 
 /// `--idle-exit N` (CONTRACT §2): returns after N seconds without a request, which ends the service

@@ -1,11 +1,4 @@
 #if canImport(Glibc)
-import Foundation
-import Logging
-import TokenStore
-import JWTKit
-import Hummingbird
-import HTTPTypes
-import NIOCore
 import Glibc
 #endif
 public import TokenCore

@@ -1,11 +1,3 @@
-import Foundation
-import Logging
-import TokenCore
-import TokenStore
-import JWTKit
-import Hummingbird
-import HTTPTypes
-import NIOCore
 public import LinuxPAM
 
 /// What the server needs from PAM. A protocol so that HTTP tests run with a fake and only the

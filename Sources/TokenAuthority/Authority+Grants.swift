@@ -1,7 +1,4 @@
 import JWTKit
-import Hummingbird
-import HTTPTypes
-import NIOCore
 import Foundation
 import LinuxPAM
 import Logging
@@ -9,14 +6,14 @@ import TokenCore
 import TokenStore
 import Prometheus
 
-extension TokenAuthority {
+extension Authority {
     /// `grant_type=password` (CONTRACT §3.1): the throttle reserves the attempt, PAM runs
     /// `pam_authenticate` + `pam_acct_mgmt`, the user must resolve in the user database and be a
     /// person's account (not root or a system account, unless allowed), then a new session.
     ///
     /// Every failure — wrong password, unknown user, refused system account — gives the same answer
     /// after the same uniform delay, so that nothing about the account can be learnt from it.
-    public func passwordGrant(user: String, password: String, clientID: String, scope: String?, peer: Peer) async throws(APIError)
+    public func passwordGrant(user: String, password: String, clientID: String, scope: String?, peer: Peer) async throws(AuthorityFailure)
         -> TokenGrant
     {
         guard user.utf8.count <= 256, password.utf8.count <= 4096 else { throw .invalidRequest("username or password too long") }
@@ -81,7 +78,7 @@ extension TokenAuthority {
 
     /// `grant_type=urn:pamtoken:params:grant-type:peercred` (CONTRACT §3.6): on the Unix socket, when enabled,
     /// a token for the kernel-verified uid of the peer, without a password. The account must pass `pam_acct_mgmt`.
-    public func peerCredentialsGrant(clientID: String, scope: String?, peer: Peer) async throws(APIError) -> TokenGrant {
+    public func peerCredentialsGrant(clientID: String, scope: String?, peer: Peer) async throws(AuthorityFailure) -> TokenGrant {
         guard settings.peercredGrant else { throw .unsupportedGrantType(PeerCredentialsGrant.type) }
         guard case .unix(let uid, _, _) = peer else {
             throw .unauthorizedClient("the peercred grant is available on the Unix socket only")
@@ -100,7 +97,7 @@ extension TokenAuthority {
 
     /// `grant_type=refresh_token` (CONTRACT §3.1, §3.2): the account is re-checked (same uid,
     /// `pam_acct_mgmt`) before the token is rotated; a failed check revokes the session.
-    public func refreshGrant(token value: String, peer: Peer) async throws(APIError) -> TokenGrant {
+    public func refreshGrant(token value: String, peer: Peer) async throws(AuthorityFailure) -> TokenGrant {
         guard let presented = RefreshToken(value) else { throw .invalidGrant("invalid refresh token") }
         guard let session = try await storage("find session", { try await self.store.session(for: presented) }),
             session.isActive(at: clock.now)
@@ -121,14 +118,14 @@ extension TokenAuthority {
         }
         do {
             try await checkAccount(session.user, peer: peer)
-        } catch let error where error.code == "invalid_grant" {
+        } catch .invalidGrant {
             try await revokeAfterFailedCheck(session, reason: "account refused by PAM")
             throw .invalidGrant("invalid refresh token")
         }
         return try await rotate(presented, identity: identity, peer: peer)
     }
 
-    private func rotate(_ presented: RefreshToken, identity: UserIdentity?, peer: Peer) async throws(APIError) -> TokenGrant {
+    private func rotate(_ presented: RefreshToken, identity: UserIdentity?, peer: Peer) async throws(AuthorityFailure) -> TokenGrant {
         let next = RefreshToken.generate()
         let result = try await storage("rotate") {
             try await self.store.rotate(presented, to: next, refreshTTL: self.policy.refreshTTL, reuseGrace: self.policy.reuseGrace)
@@ -156,7 +153,7 @@ extension TokenAuthority {
         }
     }
 
-    private func startSession(_ identity: UserIdentity, method: AuthMethod, clientID: String, scope: String?, peer: Peer) async throws(APIError)
+    private func startSession(_ identity: UserIdentity, method: AuthMethod, clientID: String, scope: String?, peer: Peer) async throws(AuthorityFailure)
         -> TokenGrant
     {
         let token = RefreshToken.generate()
@@ -174,7 +171,7 @@ extension TokenAuthority {
     }
 
     /// `pam_acct_mgmt` through the admission limit. A refused account is `invalid_grant`.
-    func checkAccount(_ user: String, peer: Peer) async throws(APIError) {
+    func checkAccount(_ user: String, peer: Peer) async throws(AuthorityFailure) {
         let outcome = await pam { () async throws(PAMError) -> Void in
             try await self.authenticator.checkAccount(user: user, remoteHost: peer.remoteHost)
         }
@@ -206,7 +203,7 @@ extension TokenAuthority {
         }
     }
 
-    private func busy(peer: Peer) -> APIError {
+    private func busy(peer: Peer) -> AuthorityFailure {
         logger.warning("PAM saturated: login refused", metadata: ["peer": "\(peer)", "in_flight": "\(admission.current)"])
         metrics.loginsThrottled.increment()
         return .tooManyAttempts(retryAfter: 1)
@@ -215,7 +212,7 @@ extension TokenAuthority {
     private func failLogin(
         _ attempt: LoginAttempt, user: String, settledAs settled: String? = nil, peer: Peer, reason: String, systemError: Bool,
         startedAt start: ContinuousClock.Instant
-    ) async -> APIError {
+    ) async -> AuthorityFailure {
         attempt.failed(as: settled.map { [$0] } ?? [])
         metrics.loginsFailed.increment()
         let metadata: Logger.Metadata = ["user": "\(Self.printable(user))", "peer": "\(peer)", "reason": "\(reason)"]
@@ -228,7 +225,7 @@ extension TokenAuthority {
         return .invalidGrant("invalid username or password")
     }
 
-    private func revokeAfterFailedCheck(_ session: SessionRecord, reason: String) async throws(APIError) {
+    private func revokeAfterFailedCheck(_ session: SessionRecord, reason: String) async throws(AuthorityFailure) {
         _ = try await storage("revoke session") { try await self.store.revokeSession(id: session.id, reason: reason) }
         logger.warning("session revoked at refresh", metadata: ["user": "\(session.user)", "session": "\(session.id)", "reason": "\(reason)"])
     }
@@ -241,6 +238,6 @@ extension TokenAuthority {
 }
 
 /// The peer-credential grant's name (a URN, as RFC 6749 §4.5 requires of extension grants).
-enum PeerCredentialsGrant {
-    static let type = "urn:pamtoken:params:grant-type:peercred"
+public enum PeerCredentialsGrant {
+    public static let type = "urn:pamtoken:params:grant-type:peercred"
 }

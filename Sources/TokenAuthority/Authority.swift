@@ -1,7 +1,4 @@
 import JWTKit
-import Hummingbird
-import HTTPTypes
-import NIOCore
 import Foundation
 public import Logging
 public import TokenCore
@@ -10,7 +7,7 @@ public import TokenStore
 /// The daemon's domain logic behind the routes: logins, refreshes, Bearer checks, revocation and
 /// introspection. Routes only parse requests and render results; every rule of CONTRACT §3.1–§3.3
 /// and §4 is applied here, where it can be tested without HTTP.
-public final class TokenAuthority: Sendable {
+public final class Authority: Sendable {
     /// Behaviour that is configuration rather than token policy.
     public struct Settings: Sendable {
         /// Minimum duration of a failed login, whatever failed (uniform timing: no user enumeration).
@@ -82,7 +79,7 @@ public final class TokenAuthority: Sendable {
     }
 
     /// Signs an access token for a session and packages the response.
-    func grant(_ identity: UserIdentity, session: SessionRecord, refreshToken: RefreshToken, refreshExpiresAt: Date) async throws(APIError)
+    func grant(_ identity: UserIdentity, session: SessionRecord, refreshToken: RefreshToken, refreshExpiresAt: Date) async throws(AuthorityFailure)
         -> TokenGrant
     {
         let context = SessionContext(
@@ -103,7 +100,7 @@ public final class TokenAuthority: Sendable {
     }
 
     /// Runs a store operation; a database failure is logged and becomes 503, never a 500 with details.
-    func storage<T: Sendable>(_ what: String, _ operation: () async throws -> T) async throws(APIError) -> T {
+    func storage<T: Sendable>(_ what: String, _ operation: () async throws -> T) async throws(AuthorityFailure) -> T {
         do {
             return try await operation()
         } catch {

@@ -1,15 +1,7 @@
-import Foundation
-import Logging
-import TokenCore
-import TokenStore
-import JWTKit
-import Hummingbird
-import HTTPTypes
-import NIOCore
 public import Prometheus
 import Synchronization
 
-/// The daemon's Prometheus metrics (CONTRACT §3.4 `/metrics`).
+/// The daemon's Prometheus metrics (`GET /metrics`).
 ///
 /// Kept on an explicit registry rather than only behind swift-metrics' global bootstrap so that every
 /// test gets its own; the daemon bootstraps swift-metrics with the same registry, so metrics that
@@ -48,7 +40,7 @@ public final class ServerMetrics: Sendable {
     }
 
     /// Counts one HTTP request.
-    func request(route: String, status: Int) {
+    public func request(route: String, status: Int) {
         let key = RouteStatus(route: route, status: status)
         let counter = requestCounters.withLock { counters in
             if let counter = counters[key] { return counter }
@@ -66,7 +58,7 @@ public final class ServerMetrics: Sendable {
     }
 
     /// The Prometheus text exposition.
-    func exposition() -> [UInt8] {
+    public func exposition() -> [UInt8] {
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
         return buffer

@@ -1,3 +1,4 @@
+public import TokenServer
 public import Foundation
 
 #if canImport(Glibc)

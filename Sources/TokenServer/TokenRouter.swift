@@ -1,19 +1,12 @@
-import Foundation
-import TokenCore
-import TokenStore
-import JWTKit
-import HTTPTypes
-import NIOCore
 public import Hummingbird
 public import Logging
+public import TokenAuthority
 
-/// The HTTP face of pamtoken: every route of CONTRACT §3 on a Hummingbird router. The same router
-/// serves every listener (Unix socket, TCP, systemd sockets) and the router tests.
-public struct TokenServer: Sendable {
-    /// The version reported by `--version` and in logs.
-    public static let version = "0.2.0"
-
-    public let authority: TokenAuthority
+/// The HTTP face of pamtoken: every route of docs/api.md on a Hummingbird router, in front of the
+/// ``Authority`` that applies the rules. The same router serves every listener (Unix socket, TCP,
+/// systemd sockets) and the router tests.
+public struct TokenRouter: Sendable {
+    public let authority: Authority
     public let peers: PeerDirectory
     /// Which `Host` and `Origin` requests over TCP may carry.
     public let originPolicy: RequestOriginPolicy
@@ -21,10 +14,10 @@ public struct TokenServer: Sendable {
     let groupListHeader: GroupListHeader
 
     /// - Parameter originPolicy: defaults to the issuer's host and origin only.
-    public init(authority: TokenAuthority, peers: PeerDirectory, originPolicy: RequestOriginPolicy? = nil, logger: Logger) {
+    public init(authority: Authority, peers: PeerDirectory, originPolicy: RequestOriginPolicy? = nil, logger: Logger) {
         self.authority = authority
         self.peers = peers
-        self.originPolicy = originPolicy ?? RequestOriginPolicy(issuer: authority.policy.issuer)
+        self.originPolicy = originPolicy ?? RequestOriginPolicy(issuer: authority.issuerURL)
         self.logger = logger
         self.groupListHeader = GroupListHeader(logger: logger)
     }

@@ -1,11 +1,3 @@
-import Foundation
-import Logging
-import TokenCore
-import TokenStore
-import JWTKit
-import Hummingbird
-import HTTPTypes
-import NIOCore
 /// Who is on the other end of a connection, as far as the kernel can tell us.
 public enum Peer: Sendable, Hashable, CustomStringConvertible {
     /// A process on the Unix socket; `SO_PEERCRED` proves its uid, gid and pid.

@@ -1,11 +1,3 @@
-import Foundation
-import Logging
-import TokenCore
-import TokenStore
-import JWTKit
-import Hummingbird
-import HTTPTypes
-import NIOCore
 import Synchronization
 
 /// Bounds the PAM work in the daemon: at most `threads` transactions run and `queueLimit` more wait;

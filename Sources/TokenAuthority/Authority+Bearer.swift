@@ -1,16 +1,13 @@
 import JWTKit
-import Hummingbird
-import HTTPTypes
-import NIOCore
 import Foundation
 import Logging
 public import TokenCore
 import TokenStore
 
-extension TokenAuthority {
+extension Authority {
     /// Checks the `Authorization: Bearer …` header of a request (RFC 6750 §2.1): a valid access token whose
     /// session is still active. Expiry is reported distinctly so the client gets `IS-TOKEN-EXPIRED: true`.
-    public func authorize(authorization: String?) async throws(APIError) -> AccessTokenClaims {
+    public func authorize(authorization: String?) async throws(AuthorityFailure) -> AccessTokenClaims {
         guard let authorization else { throw .invalidToken("missing bearer token") }
         let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw .invalidToken("expected an Authorization: Bearer header") }
@@ -18,7 +15,7 @@ extension TokenAuthority {
     }
 
     /// Verifies an access token and its session.
-    func authorize(token: String) async throws(APIError) -> AccessTokenClaims {
+    func authorize(token: String) async throws(AuthorityFailure) -> AccessTokenClaims {
         let claims: AccessTokenClaims
         do {
             claims = try await verifier.verify(token)
@@ -34,7 +31,7 @@ extension TokenAuthority {
     /// RFC 7009: revokes the session of a refresh token or of an access token (by `sid`; an expired access
     /// token still names its session). Unknown or invalid tokens are not an error: the answer is the same,
     /// so revocation cannot be used to probe for valid tokens.
-    public func revoke(token: String, peer: Peer) async throws(APIError) {
+    public func revoke(token: String, peer: Peer) async throws(AuthorityFailure) {
         if let refresh = RefreshToken(token) {
             if let session = try await storage("revoke", { try await self.store.revokeSession(containing: refresh, reason: "revoked by client") }) {
                 logger.info("session revoked", metadata: ["user": "\(session.user)", "session": "\(session.id)", "peer": "\(peer)", "via": "refresh_token"])
@@ -53,68 +50,11 @@ extension TokenAuthority {
     /// Answering for them would let whoever stole one test it without presenting it — a used token
     /// would say "inactive" without tripping reuse detection, a live one would name its user — and
     /// only the token's own client, which knows its state, has any use for the answer.
-    public func introspect(token: String) async throws(APIError) -> Introspection {
+    public func introspect(token: String) async throws(AuthorityFailure) -> Introspection {
         if RefreshToken(token) != nil { return .inactive }
         guard let claims = try? await verifier.verify(token),
             try await storage("introspect", { try await self.store.isSessionActive(id: claims.sid) })
         else { return .inactive }
         return Introspection(access: claims)
-    }
-}
-
-/// An RFC 7662 §2.2 introspection response.
-public struct Introspection: Sendable, Encodable, Equatable {
-    public var active: Bool
-    public var tokenType: String?
-    public var sub: String?
-    public var aud: [String]?
-    public var iss: String?
-    public var exp: Int?
-    public var iat: Int?
-    public var nbf: Int?
-    public var jti: String?
-    public var clientID: String?
-    public var scope: String?
-    public var sid: String?
-    public var uid: UInt32?
-    public var gid: UInt32?
-    public var groups: [String]?
-    public var name: String?
-    public var amr: [String]?
-    public var authTime: Int?
-
-    enum CodingKeys: String, CodingKey {
-        case active, sub, aud, iss, exp, iat, nbf, jti, scope, sid, uid, gid, groups, name, amr
-        case tokenType = "token_type"
-        case clientID = "client_id"
-        case authTime = "auth_time"
-    }
-
-    /// RFC 7662 §2.2: an inactive token gets `{"active":false}` and nothing else.
-    public static let inactive = Introspection(active: false)
-
-    init(active: Bool) {
-        self.active = active
-    }
-
-    init(access claims: AccessTokenClaims) {
-        self.active = true
-        tokenType = "access_token"
-        sub = claims.sub.value
-        aud = claims.aud.value
-        iss = claims.iss.value
-        exp = Int(claims.exp.value.timeIntervalSince1970)
-        iat = Int(claims.iat.value.timeIntervalSince1970)
-        nbf = Int(claims.nbf.value.timeIntervalSince1970)
-        jti = claims.jti.value
-        clientID = claims.clientID
-        scope = claims.scope
-        sid = claims.sid
-        uid = claims.uid
-        gid = claims.gid
-        groups = claims.groups
-        name = claims.name
-        amr = claims.amr
-        authTime = Int(claims.authTime.timeIntervalSince1970)
     }
 }

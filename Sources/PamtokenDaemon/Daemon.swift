@@ -1,0 +1,190 @@
+public import DaemonConfig
+import Foundation
+import LinuxPAM
+public import Logging
+import Metrics
+import Prometheus
+public import ServiceLifecycle
+import NIOCore
+public import TokenAuthority
+import TokenCore
+import TokenServer
+import TokenStore
+import UnixSignals
+
+/// `pamtokend` put together from its configuration and run: ``buildServices(configuration:logger:)``
+/// opens what the daemon owns, ``run()`` serves until SIGTERM/SIGINT or the idle exit, then closes it.
+public struct Daemon {
+    public let configuration: DaemonConfiguration
+    let logger: Logger
+
+    public init(configuration: DaemonConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Why the daemon could not start. One line each, naming what failed.
+    public struct StartupError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Runs until a signal or the idle exit. Throws when a start-up step fails (exit non-zero).
+    public func run() async throws {
+        let services = try await buildServices(configuration: configuration, logger: logger)
+        logger.notice(
+            "pamtokend starting",
+            metadata: [
+                "version": "\(PamtokenVersion.string)", "state_dir": "\(configuration.stateDirectory)",
+                "pam_service": "\(configuration.pamService)", "alg": "\(configuration.signingAlgorithm)",
+                "kid": "\(services.authority.keys.active.kid)",
+            ])
+        defer { logger.notice("pamtokend stopped") }
+        try await services.run()
+    }
+}
+
+/// What `pamtokend` runs, built but not started: the authority, the listeners and the background
+/// services in one `ServiceGroup`, and what must be closed after it (PAM's threads, the database).
+public struct DaemonServices {
+    public let authority: Authority
+    public let group: ServiceGroup
+    let pam: PAMAuthenticator
+    let store: SessionStore
+
+    /// Runs the group, then releases PAM and the database — once, however the group ended.
+    public func run() async throws {
+        var failure: (any Error)?
+        do {
+            try await group.run()
+        } catch {
+            failure = error
+        }
+        await pam.shutdown()
+        try? store.close()
+        if let failure { throw Daemon.StartupError(description: "\(failure)") }
+    }
+}
+
+/// Opens the state directory, keys and database, and wires PAM, the authority, the router, the
+/// listeners (systemd's sockets if it passed any, else `listen`) and the background services, in the
+/// shape of Hummingbird's `buildApplication`, so that tests can build the daemon without running it.
+public func buildServices(configuration config: DaemonConfiguration, logger: Logger) async throws -> DaemonServices {
+    let clock = SystemClock()
+    do {
+        try PrivateFiles.createDirectory(config.stateDirectory)
+    } catch {
+        throw Daemon.StartupError(description: "state directory: \(error)")
+    }
+    let keyRing: KeyRing
+    do {
+        keyRing = try await KeyRing.open(directory: config.stateDirectory + "/keys", algorithm: config.signingAlgorithm, clock: clock)
+    } catch {
+        throw Daemon.StartupError(description: "signing keys: \(error)")
+    }
+    let store: SessionStore
+    do {
+        store = try SessionStore.open(
+            path: config.stateDirectory + "/pamtoken.sqlite", durability: config.durableCommits ? .full : .normal, clock: clock)
+    } catch {
+        throw Daemon.StartupError(description: "\(error)")
+    }
+
+    let registry = PrometheusCollectorRegistry()
+    MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+    let pam = PAMAuthenticator(service: config.pamService, threads: config.pamThreads)
+    let authority = Authority(
+        policy: config.tokenPolicy, keyRing: keyRing, store: store, authenticator: pam, users: SystemUserDirectory(),
+        throttle: LoginThrottle(limits: config.throttleLimits, clock: clock), settings: config.authoritySettings,
+        metrics: ServerMetrics(registry: registry), clock: clock, logger: logger)
+    let peers = PeerDirectory()
+    let router = TokenRouter(
+        authority: authority, peers: peers,
+        originPolicy: RequestOriginPolicy(issuer: config.issuer, allowedHosts: config.allowedHosts, allowedOrigins: config.allowedOrigins),
+        logger: logger)
+    let activity = Activity()
+    let responder = TokenRouter.makeResponder(router: router.buildRouter(), logger: logger, activity: activity)
+
+    let endpoints: [ListenEndpoint]
+    do {
+        endpoints = try listenEndpoints(config, logger: logger)
+    } catch {
+        await pam.shutdown()
+        try? store.close()
+        throw error
+    }
+    let gate = ReadinessGate(count: endpoints.count)
+    let listeners = endpoints.map { endpoint in
+        Listener(
+            endpoint: endpoint, responder: responder, peers: peers, idleTimeout: .seconds(Int64(config.idleConnectionTimeout)),
+            logger: logger, onBound: { _ in gate.arrive() })
+    }
+    var services: [ServiceGroupConfiguration.ServiceConfiguration] = listeners.map {
+        .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+    }
+    services.append(.init(service: GarbageCollectionService(authority: authority, interval: .seconds(config.gcInterval), logger: logger)))
+    // Returns at once when not run by systemd: that is no reason to stop.
+    services.append(.init(service: SystemdService(notifier: SystemdNotifier(), ready: gate, logger: logger), successTerminationBehavior: .ignore))
+    if config.idleExit > 0 {
+        services.append(
+            .init(
+                service: IdleExitService(activity: activity, idleTime: .seconds(config.idleExit), logger: logger),
+                successTerminationBehavior: .gracefullyShutdownGroup))
+    }
+    var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+    groupConfiguration.maximumGracefulShutdownDuration = .seconds(10)
+    groupConfiguration.cancellationSignals = [.sigquit]
+    return DaemonServices(authority: authority, group: ServiceGroup(configuration: groupConfiguration), pam: pam, store: store)
+}
+
+/// systemd's sockets when it passed any (held to the same loopback rule as `listen`), else `listen`.
+private func listenEndpoints(_ config: DaemonConfiguration, logger: Logger) throws -> [ListenEndpoint] {
+    let inherited = SocketActivation.takeListeners()
+    guard !inherited.isEmpty else {
+        let endpoints = config.listen.map(\.endpoint)
+        let remote = endpoints.filter { if case .tcp(let host, _) = $0 { !IPAddress.isLoopback(host: host) } else { false } }
+        if !remote.isEmpty {
+            logger.warning("serving on non-loopback addresses (allow_remote = true)", metadata: ["endpoints": "\(remote.map(\.description))"])
+        }
+        return endpoints
+    }
+    logger.info("socket activation", metadata: ["sockets": "\(inherited.map(\.description))"])
+    for case .inherited(let fd, let name, false) in inherited {
+        guard let address = SocketActivation.remoteAddress(fd) else { continue }
+        guard config.allowRemote else {
+            throw Daemon.StartupError(
+                description: "inherited socket \(name) (fd \(fd)) listens on \(address), which is not loopback; set allow_remote = true to serve it")
+        }
+        logger.warning("serving on a non-loopback address (allow_remote = true)", metadata: ["socket": "\(name)", "address": "\(address)"])
+    }
+    return inherited
+}
+
+extension DaemonConfiguration {
+    var tokenPolicy: TokenPolicy {
+        TokenPolicy(
+            issuer: issuer, audiences: audiences, accessTTL: TimeInterval(accessTTL), refreshTTL: TimeInterval(refreshTTL),
+            sessionMaxAge: TimeInterval(sessionMaxAge), reuseGrace: TimeInterval(reuseGrace))
+    }
+
+    var throttleLimits: LoginThrottle.Limits {
+        .init(
+            userFailures: throttleUserFailures, peerFailures: throttlePeerFailures, window: TimeInterval(throttleWindow),
+            maxBackoff: TimeInterval(throttleMaxBackoff))
+    }
+
+    var authoritySettings: Authority.Settings {
+        .init(
+            failureDelay: .milliseconds(failureDelayMilliseconds), peercredGrant: peercredGrant, peercredAllowRoot: peercredAllowRoot,
+            adminGroup: adminGroup.isEmpty ? nil : adminGroup, pamThreads: pamThreads, pamQueueLimit: pamQueueLimit,
+            allowSystemUsers: allowSystemUsers, firstUserUID: LoginDefinitions.read().firstUserUID)
+    }
+}
+
+extension ListenAddress {
+    var endpoint: ListenEndpoint {
+        switch self {
+        case .unix(let path): .unix(path: path)
+        case .tcp(let host, let port): .tcp(host: host, port: port)
+        }
+    }
+}
