@@ -150,6 +150,8 @@ let package = Package(
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            // docs/openapi.yaml (through a link), compiled in: the daemon never reads it at run time.
+            resources: [.embedInCode("Resources/openapi.yaml")],
             swiftSettings: swiftSettings
         ),
         // The daemon put together: buildServices(configuration:), systemd notify and socket activation,

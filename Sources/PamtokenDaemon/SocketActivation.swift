@@ -1,4 +1,5 @@
 public import TokenServer
+import TokenCore
 public import Foundation
 
 #if canImport(Glibc)
@@ -40,23 +41,24 @@ public enum SocketActivation {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
         guard status == 0 else { return nil }
+        // The address as text, judged by the same rule as `listen` addresses (TokenCore's IPAddress).
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        let port: UInt16
         switch Int32(storage.ss_family) {
         case AF_INET:
-            let address = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee } }
-            let host = UInt32(bigEndian: address.sin_addr.s_addr)
-            guard host >> 24 != 127 else { return nil }
-            return "\(host >> 24).\(host >> 16 & 255).\(host >> 8 & 255).\(host & 255):\(UInt16(bigEndian: address.sin_port))"
+            var address = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee } }
+            inet_ntop(AF_INET, &address.sin_addr, &text, socklen_t(text.count))
+            port = UInt16(bigEndian: address.sin_port)
         case AF_INET6:
-            let address = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee } }
-            var bytes = address.sin6_addr.__in6_u.__u6_addr8
-            let raw = withUnsafeBytes(of: &bytes) { Array($0) }
-            let isLoopback = raw.prefix(15).allSatisfy { $0 == 0 } && raw[15] == 1
-            let isMappedLoopback = raw.prefix(10).allSatisfy { $0 == 0 } && raw[10] == 255 && raw[11] == 255 && raw[12] == 127
-            guard !isLoopback && !isMappedLoopback else { return nil }
-            return "[IPv6]:\(UInt16(bigEndian: address.sin6_port))"
+            var address = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee } }
+            inet_ntop(AF_INET6, &address.sin6_addr, &text, socklen_t(text.count))
+            port = UInt16(bigEndian: address.sin6_port)
         default:
             return nil
         }
+        let host = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard !IPAddress.isLoopback(host: host) else { return nil }
+        return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 
     /// Whether the descriptor is an `AF_UNIX` socket (peer credentials then apply).

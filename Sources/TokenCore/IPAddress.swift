@@ -16,7 +16,10 @@ public enum IPAddress: Sendable, Hashable {
     /// Parses an address; IPv6 may be written in brackets (`[::1]`), as in URLs and Host headers.
     public init?(_ text: String) {
         var body = Substring(text)
-        if body.hasPrefix("["), body.hasSuffix("]") { body = body.dropFirst().dropLast() }
+        if body.hasPrefix("["), body.hasSuffix("]") {
+            body = body.dropFirst().dropLast()
+            guard body.contains(":") else { return nil }  // brackets are for IPv6 only
+        }
         var v4 = in_addr()
         var v6 = in6_addr()
         if inet_pton(AF_INET, String(body), &v4) == 1 {
@@ -46,7 +49,7 @@ public enum IPAddress: Sendable, Hashable {
     /// is this machine's loopback. Other names are not: what they resolve to is DNS's to change.
     public static func isLoopback(host: String) -> Bool {
         var name = host.lowercased()
-        while name.hasSuffix(".") { name.removeLast() }
+        if name.hasSuffix(".") { name.removeLast() }  // the root label, once: `localhost.` is `localhost`
         return name == "localhost" || (IPAddress(name)?.isLoopback ?? false)
     }
 

@@ -3,10 +3,10 @@ import Hummingbird
 import NIOCore
 
 extension TokenRouter {
-    /// `GET /openapi.yaml`: the OpenAPI 3.1 description of every route, `docs/openapi.yaml` as compiled in
-    /// by `scripts/embed-openapi` (the daemon never looks for the file at run time).
+    /// `GET /openapi.yaml`: the OpenAPI 3.1 description of every route, `docs/openapi.yaml` as SwiftPM
+    /// compiled it in (a resource embedded in code: the daemon never looks for the file at run time).
     func addOpenAPIRoutes(to router: Router<TokenRequestContext>, table: inout RouteTable) {
-        let document = ByteBuffer(string: OpenAPIDocument.yaml)
+        let document = ByteBuffer(bytes: PackageResources.openapi_yaml)
         table.add(.get, "/openapi.yaml", on: router) { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "application/yaml"
