@@ -88,6 +88,7 @@ let package = Package(
         .target(
             name: "PAMTokenAuth",
             dependencies: [
+                "PamtokenWire",
                 "TokenCore",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -109,6 +110,12 @@ let package = Package(
             path: "Examples/whoami",
             swiftSettings: swiftSettings
         ),
+        // The JSON the daemon and its clients exchange, as Codable types: one definition for the server,
+        // the CLI, PAMTokenAuth and the benchmark. No dependencies.
+        .target(
+            name: "PamtokenWire",
+            swiftSettings: swiftSettings
+        ),
         // Form and JSON request bodies into OAuth parameters: untrusted bytes, so a module of its own
         // that the fuzzer links without the server.
         .target(
@@ -120,6 +127,7 @@ let package = Package(
         .target(
             name: "TokenAuthority",
             dependencies: [
+                "PamtokenWire",
                 "TokenCore",
                 "TokenStore",
                 "LinuxPAM",
@@ -137,6 +145,7 @@ let package = Package(
             name: "TokenServer",
             dependencies: [
                 "OAuthBody",
+                "PamtokenWire",
                 "TokenCore",
                 "TokenStore",
                 "TokenAuthority",
@@ -189,6 +198,7 @@ let package = Package(
         .target(
             name: "PamtokenCLI",
             dependencies: [
+                "PamtokenWire",
                 "TokenCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -238,6 +248,7 @@ let package = Package(
             name: "TokenServerTests",
             dependencies: [
                 "TestSupport",
+                "PamtokenWire",
                 "TokenServer",
                 "TokenAuthority",
                 "PamtokenDaemon",
@@ -265,6 +276,7 @@ let package = Package(
             name: "PamtokenCLITests",
             dependencies: [
                 "TestSupport",
+                "PamtokenWire",
                 "PamtokenCLI",
                 "TokenCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

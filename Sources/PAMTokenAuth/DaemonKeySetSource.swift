@@ -2,6 +2,7 @@ public import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import PamtokenWire
 import TokenCore
 
 /// Fetches the issuer and JWKS from `pamtokend` over its Unix socket or a URL.
@@ -59,10 +60,10 @@ public struct DaemonKeySetSource: KeySetSource {
                 "refusing to fetch keys from \(url): use https, a loopback address, or the daemon's Unix socket")
         }
         let metadata = try await get("/.well-known/openid-configuration")
-        guard let object = try? JSONSerialization.jsonObject(with: metadata) as? [String: Any], let issuer = object["issuer"] as? String else {
+        guard let document = try? JSONDecoder().decode(ServerMetadata.self, from: metadata) else {
             throw PAMTokenAuthError.discoveryFailed("the discovery document has no issuer")
         }
-        return PublishedKeys(issuer: issuer, jwks: try await get("/.well-known/jwks.json"))
+        return PublishedKeys(issuer: document.issuer, jwks: try await get("/.well-known/jwks.json"))
     }
 
     private func get(_ path: String) async throws -> Data {

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 public import TokenCore
 import TokenStore
+public import PamtokenWire
 
 extension Authority {
     /// Checks the `Authorization: Bearer …` header of a request (RFC 6750 §2.1): a valid access token whose

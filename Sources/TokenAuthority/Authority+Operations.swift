@@ -4,6 +4,7 @@ import Logging
 import Prometheus
 public import TokenCore
 public import TokenStore
+public import PamtokenWire
 
 /// What the routes other than the grants need: sessions of a user (their own, or anyone's for an
 /// admin), the keys, garbage collection, health and metrics. Routes only parse and render; the store
@@ -100,16 +101,5 @@ extension Authority {
     public func session(presenting token: String) async throws(AuthorityFailure) -> SessionRecord? {
         guard let refresh = RefreshToken(token) else { return nil }
         return try await storage("find session") { try await self.store.session(for: refresh) }
-    }
-}
-
-/// What a garbage-collection pass did (`/admin/gc`, and the periodic pass's log line).
-public struct GarbageReport: Sendable, Encodable {
-    public var deletedRows: Int
-    public var prunedKeys: [String]
-
-    enum CodingKeys: String, CodingKey {
-        case deletedRows = "deleted_rows"
-        case prunedKeys = "pruned_keys"
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PamtokenWire
 import Testing
 import TokenCore
 

@@ -1,4 +1,5 @@
 import Foundation
+import PamtokenWire
 
 /// The daemon's routes (CONTRACT §3) as typed calls. Every call throws ``DaemonClientError`` (no
 /// answer), ``DaemonError`` (an error status) or ``CLIError`` (an answer that is not the expected JSON).
@@ -30,7 +31,7 @@ struct DaemonAPI: Sendable {
 
     func sessions(bearer: String) async throws -> (sessions: [SessionInfo], json: Data) {
         let response = try await call(.get("/sessions", bearer: bearer))
-        return (try Self.decode(SessionListing.self, response, from: address).sessions, response.bodyData)
+        return (try Self.decode(SessionList.self, response, from: address).sessions, response.bodyData)
     }
 
     /// `DELETE /sessions/{id}`: 404 for an unknown session or another user's.
@@ -51,7 +52,7 @@ struct DaemonAPI: Sendable {
     func adminSessions(user: String?) async throws -> (sessions: [SessionInfo], json: Data) {
         let path = user.map { "/admin/sessions?user=" + FormEncoding.encode($0) } ?? "/admin/sessions"
         let response = try await call(.get(path))
-        return (try Self.decode(SessionListing.self, response, from: address).sessions, response.bodyData)
+        return (try Self.decode(SessionList.self, response, from: address).sessions, response.bodyData)
     }
 
     func adminRevoke(user: String?, session: String?) async throws -> Int {
@@ -63,7 +64,7 @@ struct DaemonAPI: Sendable {
 
     func adminKeys(rotate: Bool) async throws -> (keys: [KeyInfo], json: Data) {
         let response = try await call(rotate ? .post("/admin/keys/rotate", form: []) : .get("/admin/keys"))
-        return (try Self.decode(KeyListing.self, response, from: address).keys, response.bodyData)
+        return (try Self.decode(KeyList.self, response, from: address).keys, response.bodyData)
     }
 
     func adminGC() async throws -> (report: GarbageReport, json: Data) {

@@ -1,4 +1,5 @@
 import Foundation
+import PamtokenWire
 
 /// The daemon answered, with an error status and (usually) an RFC 6749 §5.2 body.
 public struct DaemonError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -1,3 +1,4 @@
+import PamtokenWire
 import ArgumentParser
 
 /// `pamtoken admin gc`: `POST /admin/gc`, the daemon's periodic clean-up, run now.

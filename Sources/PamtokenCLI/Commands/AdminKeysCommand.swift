@@ -1,4 +1,5 @@
 import ArgumentParser
+import PamtokenWire
 
 /// `pamtoken admin keys list|rotate`: `GET /admin/keys`, `POST /admin/keys/rotate`.
 struct AdminKeysCommand: AsyncParsableCommand {

@@ -1,3 +1,4 @@
+import PamtokenWire
 import ArgumentParser
 
 /// `pamtoken admin keys rotate`: `POST /admin/keys/rotate`, which makes a new key active at once (CONTRACT §3.3).

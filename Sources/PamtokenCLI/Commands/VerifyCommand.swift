@@ -1,3 +1,4 @@
+import PamtokenWire
 import ArgumentParser
 import Foundation
 import TokenCore

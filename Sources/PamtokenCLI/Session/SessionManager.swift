@@ -1,4 +1,5 @@
 import Foundation
+import PamtokenWire
 import TokenCore
 
 /// Logging in, and keeping a valid access token at hand: the logic behind `login`, `token` and every

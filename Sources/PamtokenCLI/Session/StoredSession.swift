@@ -1,4 +1,5 @@
 public import Foundation
+import PamtokenWire
 
 /// A logged-in session as the CLI keeps it on disk (JSON, mode 0600). Times are Unix seconds, like the
 /// JWT claims they come from. The refresh token is the secret that matters; the file is written only

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import TokenAuthority
 import TokenCore
+import PamtokenWire
 
 extension TokenRouter {
     /// `/admin/…` (CONTRACT §3.6): on the Unix socket only, for uid 0 or members of `admin_group`.
@@ -12,7 +13,7 @@ extension TokenRouter {
             _ = try self.requireAdmin(context)
             let user = request.uri.queryParameters.get("user").flatMap { $0.isEmpty ? nil : $0 }
             let sessions = try await self.authority.activeSessions(user: user)
-            return .json(SessionList(sessions: sessions.map { SessionView($0, current: nil) }))
+            return .json(SessionList(sessions: sessions.map { SessionInfo($0, current: nil) }))
         }
 
         table.add(.post, "/admin/revoke", on: router) { request, context in
@@ -25,7 +26,7 @@ extension TokenRouter {
                 "admin revoked sessions",
                 metadata: ["event": "admin_revoke", "admin": "\(admin)", "user": "\(parameters["user"] ?? "")",
                     "session": "\(parameters["session"] ?? "")", "count": "\(revoked)"])
-            return .json(["revoked": revoked])
+            return .json(RevokeCount(revoked: revoked))
         }
 
         table.add(.get, "/admin/keys", on: router) { _, context in
@@ -61,32 +62,5 @@ extension TokenRouter {
             throw APIError.forbidden("admin routes need uid 0 or membership of the admin group")
         }
         return peer.description
-    }
-}
-
-/// `/admin/keys`: public facts about the signing keys, never key material.
-struct KeyList: Encodable {
-    struct Key: Encodable {
-        var kid: String
-        var alg: String
-        var active: Bool
-        var createdAt: Int
-        var retiredAt: Int?
-
-        enum CodingKeys: String, CodingKey {
-            case kid, alg, active
-            case createdAt = "created_at"
-            case retiredAt = "retired_at"
-        }
-    }
-
-    var keys: [Key]
-
-    init(_ set: KeySet) {
-        keys = set.keys.map {
-            Key(
-                kid: $0.kid, alg: $0.algorithm.rawValue, active: $0.kid == set.active.kid, createdAt: Int($0.createdAt.timeIntervalSince1970),
-                retiredAt: $0.retiredAt.map { Int($0.timeIntervalSince1970) })
-        }
     }
 }

@@ -1,5 +1,6 @@
 import Hummingbird
 import TokenAuthority
+import PamtokenWire
 
 extension TokenRouter {
     /// `POST /token` — the RFC 6749 token endpoint (CONTRACT §3.1).
@@ -26,7 +27,7 @@ extension TokenRouter {
                 throw APIError.unsupportedGrantType(other)
             }
             context.annotations.user = grant.user
-            return .json(grant, noStore: true)
+            return .json(TokenResponse(grant), noStore: true)
         }
     }
 }

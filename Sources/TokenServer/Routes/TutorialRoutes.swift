@@ -5,6 +5,7 @@ import JWTKit
 import TokenAuthority
 import TokenCore
 import TokenStore
+import PamtokenWire
 
 extension TokenRouter {
     /// The classic ASP.NET Core tutorial's routes (CONTRACT §3.5), for clients written against it: the
@@ -50,16 +51,5 @@ extension TokenRouter {
         headers[.contentType] = "text/plain; charset=utf-8"
         headers[.cacheControl] = "no-store"
         return Response(status: .unauthorized, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
-    }
-}
-
-/// The tutorial's response and request shape: `{"Access_Token": …, "Refresh_Token": …}`.
-struct TutorialTokens: Encodable {
-    var accessToken: String
-    var refreshToken: String
-
-    enum CodingKeys: String, CodingKey {
-        case accessToken = "Access_Token"
-        case refreshToken = "Refresh_Token"
     }
 }

@@ -6,6 +6,7 @@ import Logging
 import TokenAuthority
 import TokenCore
 import TokenStore
+import PamtokenWire
 
 extension TokenRouter {
     /// Bearer-protected routes for the token's own user: `/userinfo`, `/sessions`, `/auth`.
@@ -20,7 +21,7 @@ extension TokenRouter {
             let claims = try await self.authority.authorize(authorization: request.headers[.authorization])
             context.annotations.user = claims.sub.value
             let sessions = try await self.authority.activeSessions(user: claims.sub.value)
-            return .json(SessionList(sessions: sessions.map { SessionView($0, current: $0.id == claims.sid) }))
+            return .json(SessionList(sessions: sessions.map { SessionInfo($0, current: $0.id == claims.sid) }))
         }
 
         table.add(.delete, "/sessions/{id}", on: router) { request, context in
@@ -47,55 +48,6 @@ extension TokenRouter {
             headers[.authGroups] = self.groupListHeader.value(for: claims.groups, user: claims.sub.value)
             return Response(status: .noContent, headers: headers)
         }
-    }
-}
-
-/// `GET /userinfo` (CONTRACT §3.4).
-struct UserInfo: Encodable {
-    var sub: String
-    var uid: UInt32
-    var gid: UInt32
-    var groups: [String]
-    var name: String?
-}
-
-/// `GET /sessions` and the admin listing.
-struct SessionList: Encodable {
-    var sessions: [SessionView]
-}
-
-/// One session as clients see it: times as Unix seconds, like the JWT claims.
-struct SessionView: Encodable {
-    var id: String
-    var user: String
-    var createdAt: Int64
-    var lastUsedAt: Int64
-    var expiresAt: Int64
-    var authMethod: String
-    var clientID: String
-    var peer: String?
-    var current: Bool?
-
-    enum CodingKeys: String, CodingKey {
-        case id, user, peer, current
-        case createdAt = "created_at"
-        case lastUsedAt = "last_used_at"
-        case expiresAt = "expires_at"
-        case authMethod = "auth_method"
-        case clientID = "client_id"
-    }
-
-    init(_ session: SessionRecord, current: Bool?) {
-        id = session.id
-        user = session.user
-        createdAt = session.createdAt
-        lastUsedAt = session.lastUsedAt
-        // When the session ends if nothing else happens: idle expiry, capped by the absolute end.
-        expiresAt = min(session.expiresAt, session.idleExpiresAt)
-        authMethod = session.authMethod.rawValue
-        clientID = session.clientID
-        peer = session.peer
-        self.current = current
     }
 }
 

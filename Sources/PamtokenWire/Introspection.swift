@@ -1,9 +1,6 @@
-import Foundation
-import JWTKit
-import TokenCore
-
-/// An RFC 7662 §2.2 introspection response.
-public struct Introspection: Sendable, Encodable, Equatable {
+/// An RFC 7662 §2.2 introspection response: `{"active":false}` for anything not active (refresh tokens
+/// always), or an active access token's claims.
+public struct Introspection: Codable, Sendable, Equatable {
     public var active: Bool
     public var tokenType: String?
     public var sub: String?
@@ -33,28 +30,8 @@ public struct Introspection: Sendable, Encodable, Equatable {
     /// RFC 7662 §2.2: an inactive token gets `{"active":false}` and nothing else.
     public static let inactive = Introspection(active: false)
 
-    init(active: Bool) {
+    /// An answer with only `active` set; fill in the claims of an active token.
+    public init(active: Bool) {
         self.active = active
-    }
-
-    init(access claims: AccessTokenClaims) {
-        self.active = true
-        tokenType = "access_token"
-        sub = claims.sub.value
-        aud = claims.aud.value
-        iss = claims.iss.value
-        exp = Int(claims.exp.value.timeIntervalSince1970)
-        iat = Int(claims.iat.value.timeIntervalSince1970)
-        nbf = Int(claims.nbf.value.timeIntervalSince1970)
-        jti = claims.jti.value
-        clientID = claims.clientID
-        scope = claims.scope
-        sid = claims.sid
-        uid = claims.uid
-        gid = claims.gid
-        groups = claims.groups
-        name = claims.name
-        amr = claims.amr
-        authTime = Int(claims.authTime.timeIntervalSince1970)
     }
 }

@@ -1,0 +1,72 @@
+/// RFC 8414 §2 authorization server metadata (also served as OpenID discovery). Endpoints derive from
+/// the issuer, which therefore should be the URL clients reach the daemon at.
+public struct ServerMetadata: Codable, Sendable, Equatable {
+    public var issuer: String
+    public var tokenEndpoint: String
+    public var jwksURI: String
+    public var revocationEndpoint: String
+    public var introspectionEndpoint: String
+    public var userinfoEndpoint: String
+    public var grantTypesSupported: [String]
+    public var tokenEndpointAuthMethodsSupported: [String]
+    public var revocationEndpointAuthMethodsSupported: [String]
+    public var introspectionEndpointAuthMethodsSupported: [String]
+    public var responseTypesSupported: [String]
+    public var subjectTypesSupported: [String]
+    public var idTokenSigningAlgValuesSupported: [String]
+
+    /// The daemon's metadata for `issuer`, offering `grantTypes`.
+    public init(issuer: String, grantTypes: [String]) {
+        let base = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
+        self.issuer = issuer
+        tokenEndpoint = base + "/token"
+        jwksURI = base + "/.well-known/jwks.json"
+        revocationEndpoint = base + "/revoke"
+        introspectionEndpoint = base + "/introspect"
+        userinfoEndpoint = base + "/userinfo"
+        grantTypesSupported = grantTypes
+        tokenEndpointAuthMethodsSupported = ["none"]
+        revocationEndpointAuthMethodsSupported = ["none"]
+        introspectionEndpointAuthMethodsSupported = ["none"]
+        responseTypesSupported = []
+        subjectTypesSupported = ["public"]
+        idTokenSigningAlgValuesSupported = []
+    }
+
+    /// Decodes another server's metadata leniently: only `issuer` is required, so that clients (the
+    /// CLI, `PAMTokenAuth`) keep working against a daemon that adds or omits optional members.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        issuer = try container.decode(String.self, forKey: .issuer)
+        func text(_ key: CodingKeys) -> String { (try? container.decodeIfPresent(String.self, forKey: key)) ?? nil ?? "" }
+        func list(_ key: CodingKeys) -> [String] { (try? container.decodeIfPresent([String].self, forKey: key)) ?? nil ?? [] }
+        tokenEndpoint = text(.tokenEndpoint)
+        jwksURI = text(.jwksURI)
+        revocationEndpoint = text(.revocationEndpoint)
+        introspectionEndpoint = text(.introspectionEndpoint)
+        userinfoEndpoint = text(.userinfoEndpoint)
+        grantTypesSupported = list(.grantTypesSupported)
+        tokenEndpointAuthMethodsSupported = list(.tokenEndpointAuthMethodsSupported)
+        revocationEndpointAuthMethodsSupported = list(.revocationEndpointAuthMethodsSupported)
+        introspectionEndpointAuthMethodsSupported = list(.introspectionEndpointAuthMethodsSupported)
+        responseTypesSupported = list(.responseTypesSupported)
+        subjectTypesSupported = list(.subjectTypesSupported)
+        idTokenSigningAlgValuesSupported = list(.idTokenSigningAlgValuesSupported)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case issuer
+        case tokenEndpoint = "token_endpoint"
+        case jwksURI = "jwks_uri"
+        case revocationEndpoint = "revocation_endpoint"
+        case introspectionEndpoint = "introspection_endpoint"
+        case userinfoEndpoint = "userinfo_endpoint"
+        case grantTypesSupported = "grant_types_supported"
+        case tokenEndpointAuthMethodsSupported = "token_endpoint_auth_methods_supported"
+        case revocationEndpointAuthMethodsSupported = "revocation_endpoint_auth_methods_supported"
+        case introspectionEndpointAuthMethodsSupported = "introspection_endpoint_auth_methods_supported"
+        case responseTypesSupported = "response_types_supported"
+        case subjectTypesSupported = "subject_types_supported"
+        case idTokenSigningAlgValuesSupported = "id_token_signing_alg_values_supported"
+    }
+}
