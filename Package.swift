@@ -227,6 +227,7 @@ let package = Package(
         .executableTarget(
             name: "pamtoken-bench",
             dependencies: [
+                "TestSupport",
                 "TokenCore",
                 "TokenStore",
                 "LinuxPAM",
@@ -241,6 +242,7 @@ let package = Package(
         // Helpers shared by the test targets that start daemons (test targets cannot import each other).
         .target(
             name: "TestSupport",
+            dependencies: ["TokenCore"],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
@@ -286,6 +288,7 @@ let package = Package(
         .testTarget(
             name: "PAMTokenAuthTests",
             dependencies: [
+                "TestSupport",
                 "PAMTokenAuth",
                 "TokenCore",
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -307,6 +310,7 @@ let package = Package(
         .testTarget(
             name: "TokenCoreTests",
             dependencies: [
+                "TestSupport",
                 "TokenCore",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -316,6 +320,7 @@ let package = Package(
         .testTarget(
             name: "TokenStoreTests",
             dependencies: [
+                "TestSupport",
                 "TokenStore",
                 "TokenCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -332,7 +337,7 @@ if Context.environment["PAMTOKEN_FUZZ"] != nil {
     package.targets.append(.target(name: "FuzzSupport", dependencies: ["CFuzzer"], path: "Fuzz/Support", swiftSettings: swiftSettings))
     let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
         ("fuzz-body", ["OAuthBody"]),
-        ("fuzz-token", ["TokenCore"]),
+        ("fuzz-token", ["TokenCore", "TestSupport"]),
         ("fuzz-config", ["DaemonConfig"]),
     ]
     for target in fuzzTargets {

@@ -26,25 +26,38 @@ extension Data {
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// Decodes unpadded base64url; nil for anything else (padding, `+`, `/`, whitespace).
+    /// Decodes unpadded base64url; nil for anything else (padding, `+`, `/`, whitespace, a length no
+    /// encoding has, or bits set past the last byte). The inverse of ``base64URLEncodedString()``, written
+    /// the same direct way: exactly one spelling is accepted for each value, so a token cannot be
+    /// altered into another string that decodes the same.
     public init?(base64URLEncoded text: some StringProtocol) {
-        guard text.utf8.allSatisfy({ Self.isBase64URLCharacter($0) }) else { return nil }
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        switch base64.utf8.count % 4 {
-        case 0: break
-        case 2: base64 += "=="
-        case 3: base64 += "="
-        default: return nil
+        var output: [UInt8] = []
+        output.reserveCapacity(text.utf8.count * 3 / 4)
+        var accumulator: UInt32 = 0
+        var bits = 0
+        for byte in text.utf8 {
+            guard let value = Self.base64URLValue(byte) else { return nil }
+            accumulator = accumulator << 6 | UInt32(value)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+                accumulator &= (1 << UInt32(bits)) - 1
+            }
         }
-        self.init(base64Encoded: base64)
+        // 6 leftover bits: a length of 4n+1, which no encoding produces; other leftovers must be zero.
+        guard bits < 6, accumulator == 0 else { return nil }
+        self.init(output)
     }
 
-    private static func isBase64URLCharacter(_ byte: UInt8) -> Bool {
+    private static func base64URLValue(_ byte: UInt8) -> UInt8? {
         switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-            UInt8(ascii: "-"), UInt8(ascii: "_"):
-            true
-        default: false
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte - UInt8(ascii: "A")
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): byte - UInt8(ascii: "a") + 26
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0") + 52
+        case UInt8(ascii: "-"): 62
+        case UInt8(ascii: "_"): 63
+        default: nil
         }
     }
 

@@ -3,6 +3,11 @@ public import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+// `struct stat` is claimed by whichever of these modules the compiler saw first, which differs between
+// builds (the sanitizer build of the fuzz targets disagrees with the normal one): import both.
+#if canImport(CoreFoundation)
+import CoreFoundation
+#endif
 
 extension PrivateFiles {
     /// Reads a secret file that must belong to the calling user: opened without following a symbolic
@@ -19,7 +24,7 @@ extension PrivateFiles {
             throw .io(path: path, reason: errno == ELOOP ? "is a symbolic link; refusing to follow it" : lastErrorText())
         }
         defer { close(fd) }
-        var status = Glibc.stat()
+        var status = stat()
         guard fstat(fd, &status) == 0 else { throw .io(path: path, reason: lastErrorText()) }
         try checkOwned(status, path: path, kind: S_IFREG, kindName: "a regular file")
         var data = Data()
@@ -40,7 +45,7 @@ extension PrivateFiles {
     /// group and others. Returns false when it does not exist.
     @discardableResult
     public static func checkOwnedDirectory(_ path: String) throws(KeyRingError) -> Bool {
-        var status = Glibc.stat()
+        var status = stat()
         guard lstat(path, &status) == 0 else {
             if errno == ENOENT { return false }
             throw .io(path: path, reason: lastErrorText())
@@ -49,7 +54,7 @@ extension PrivateFiles {
         return true
     }
 
-    private static func checkOwned(_ status: Glibc.stat, path: String, kind: mode_t, kindName: String) throws(KeyRingError) {
+    private static func checkOwned(_ status: stat, path: String, kind: mode_t, kindName: String) throws(KeyRingError) {
         guard status.st_mode & S_IFMT == kind else { throw .io(path: path, reason: "is not \(kindName)") }
         let euid = geteuid()
         guard status.st_uid == euid else {

@@ -9,6 +9,14 @@ struct Base64URLTests {
         arguments: [("", ""), ("f", "Zg"), ("fo", "Zm8"), ("foo", "Zm9v"), ("foob", "Zm9vYg"), ("fooba", "Zm9vYmE"), ("foobar", "Zm9vYmFy")])
     func vectors(input: String, expected: String) {
         #expect(Data(input.utf8).base64URLEncodedString() == expected)
+        #expect(Data(base64URLEncoded: expected) == Data(input.utf8))
+    }
+
+    @Test(
+        "decoding refuses padding, the standard alphabet, white space, impossible lengths and stray bits",
+        arguments: ["Zg==", "Zm8=", "+/", "Zm 9v", "Z", "Zm9vY", "Zh", "Zm9", "Zm-", "Zm9vYmF=", "\u{0}"])
+    func refusals(text: String) {
+        #expect(Data(base64URLEncoded: text) == nil, "\(text)")
     }
 
     @Test("the URL-safe alphabet: 62 and 63 are '-' and '_'")

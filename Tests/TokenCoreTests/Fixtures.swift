@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import TokenCore
 
 /// A temporary state directory, removed by `cleanUp()`.

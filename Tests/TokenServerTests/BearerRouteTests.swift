@@ -1,4 +1,5 @@
 import JWTKit
+import TestSupport
 import TokenCore
 import TokenServer
 import TokenAuthority

@@ -1,4 +1,5 @@
 import DaemonConfig
+import TestSupport
 import Foundation
 import JWTKit
 import Testing
@@ -12,22 +13,11 @@ import TokenAuthority
 /// enough for every test run: the property is "a typed error or a value, never a crash or a hang".
 @Suite("Mutation: parsers never crash on damaged input")
 struct MutationTests {
-    /// SplitMix64: a small, seedable generator, so a failure names its seed and reproduces.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     static let interesting: [UInt8] = Array("%&=+{}[]\":,\\\u{0}\n\r .-_".utf8) + [0xFF, 0xC3, 0x80, 0xE2]
 
     /// One to four random edits: flip, insert, delete, duplicate a slice, or splice an interesting byte.
-    static func mutate(_ input: [UInt8], _ rng: inout SeededGenerator) -> [UInt8] {
+    static func mutate(_ input: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
         var bytes = input
         for _ in 0..<Int.random(in: 1...4, using: &rng) {
             let index = bytes.isEmpty ? 0 : Int.random(in: 0..<bytes.count, using: &rng)
@@ -46,7 +36,7 @@ struct MutationTests {
 
     @Test("20,000 mutated form and JSON bodies: parsed or invalid_request")
     func bodies() {
-        var rng = SeededGenerator(state: 0x5EED_0001)
+        var rng = SplitMix64(seed: 0x5EED_0001)
         let seeds = [
             "grant_type=password&username=alice&password=p%40ss+word", "grant_type=refresh_token&refresh_token=ptr_AAAA",
             #"{"grant_type":"password","username":"alice","password":"x","n":1,"b":true}"#, "token=a.b.c",
@@ -75,7 +65,7 @@ struct MutationTests {
         let session = SessionContext(sessionID: "s", authTime: clock.now, authMethod: .password, clientID: "c", scope: nil)
         let token = try await TokenIssuer(policy: policy, keyRing: keyRing, clock: clock).issue(for: identity, in: session).token
         let verifier = TokenVerifier(policy: policy, keyRing: keyRing, clock: clock)
-        var rng = SeededGenerator(state: 0x5EED_0002)
+        var rng = SplitMix64(seed: 0x5EED_0002)
         var accepted = 0
         for _ in 0..<5_000 {
             let mutated = String(decoding: Self.mutate(Array(token.utf8), &rng), as: UTF8.self)
@@ -100,7 +90,7 @@ struct MutationTests {
             signing_alg = "ES256"
             peercred_grant = false
             """.utf8)
-        var rng = SeededGenerator(state: 0x5EED_0003)
+        var rng = SplitMix64(seed: 0x5EED_0003)
         let path = directory + "/pamtoken.toml"
         for _ in 0..<2_000 {
             try Data(Self.mutate(seed, &rng)).write(to: URL(fileURLWithPath: path))

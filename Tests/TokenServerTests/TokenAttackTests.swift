@@ -1,4 +1,5 @@
 import Crypto
+import TestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird

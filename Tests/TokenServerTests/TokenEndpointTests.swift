@@ -1,4 +1,5 @@
 import JWTKit
+import TestSupport
 import TokenServer
 import TokenAuthority
 import TokenStore
