@@ -1,9 +1,10 @@
 import Foundation
 import PamtokenWire
 
-/// The daemon's routes (CONTRACT §3) as typed calls. Every call throws ``DaemonClientError`` (no
-/// answer), ``DaemonError`` (an error status) or ``CLIError`` (an answer that is not the expected JSON).
-struct DaemonAPI: Sendable {
+/// The daemon's routes (docs/api.md) as typed calls over HTTP: the real ``DaemonService``. Every call
+/// throws ``DaemonClientError`` (no answer), ``DaemonError`` (an error status) or ``CLIError`` (an
+/// answer that is not the expected JSON).
+struct DaemonAPI: DaemonService {
     let client: DaemonClient
 
     init(_ address: DaemonAddress) {

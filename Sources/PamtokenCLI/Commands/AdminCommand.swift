@@ -17,11 +17,11 @@ struct AdminCommand: AsyncParsableCommand {
         subcommands: [AdminSessionsCommand.self, AdminRevokeCommand.self, AdminKeysCommand.self, AdminGCCommand.self])
 
     /// The admin routes exist on the Unix socket only; a `--url` can only lead to a 403, so say why up front.
-    static func api(_ daemon: DaemonOptions, context: CLIContext) throws(CLIError) -> DaemonAPI {
+    static func api(_ daemon: DaemonOptions, context: CLIContext) throws(CLIError) -> any DaemonService {
         let address = try daemon.address(in: context)
         guard address.isUnixSocket else {
             throw .usage("admin commands work over the daemon's Unix socket only (it checks the caller's uid); use --socket PATH, not --url")
         }
-        return DaemonAPI(address)
+        return context.daemon(address)
     }
 }

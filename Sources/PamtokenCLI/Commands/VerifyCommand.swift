@@ -40,7 +40,7 @@ struct VerifyCommand: ContextualCommand {
         if case .tcp(let host, _, _) = address, !IPAddress.isLoopback(host: host) {
             throw CLIError.usage("verify takes keys only over the Unix socket or a loopback --url, not from \(address)")
         }
-        let api = DaemonAPI(address)
+        let api = context.daemon(address)
         let metadata = try await api.metadata()
         let directory = try SessionPaths.directory(environment: context.environment, homeDirectory: context.homeDirectory)
         let cache = KeyCache(api: api, paths: SessionPaths(directory: directory, address: address), now: context.clock.now)

@@ -16,10 +16,12 @@ public struct CLIContext: Sendable {
     /// The invoking user's home directory, for `~/.cache/pamtoken` when `XDG_RUNTIME_DIR` is unset.
     public var homeDirectory: String?
     public var clock: any WallClock
+    /// Makes the client for a daemon address: HTTP over the socket or TCP, or a test's scripted daemon.
+    public var daemon: @Sendable (DaemonAddress) -> any DaemonService
 
     public init(
         console: any Console, terminal: any Terminal, environment: [String: String], userName: String?, homeDirectory: String?,
-        clock: any WallClock = SystemClock()
+        clock: any WallClock = SystemClock(), daemon: @escaping @Sendable (DaemonAddress) -> any DaemonService = CLIContext.httpDaemon
     ) {
         self.console = console
         self.terminal = terminal
@@ -27,7 +29,11 @@ public struct CLIContext: Sendable {
         self.userName = userName
         self.homeDirectory = homeDirectory
         self.clock = clock
+        self.daemon = daemon
     }
+
+    /// The real client: HTTP to the daemon's socket or loopback listener.
+    public static let httpDaemon: @Sendable (DaemonAddress) -> any DaemonService = { DaemonAPI($0) }
 
     /// The real process: file descriptors 0–2, `/dev/tty`, the process environment, the real user.
     public static func system(environment: [String: String]) -> CLIContext {

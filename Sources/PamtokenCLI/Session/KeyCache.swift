@@ -8,7 +8,7 @@ import TokenCore
 /// unknown after that is an unknown key. A set older than ``maximumAge`` is fetched again whatever
 /// the token, so that a key the daemon withdrew stops verifying here too.
 struct KeyCache: Sendable {
-    let api: DaemonAPI
+    let api: any DaemonService
     let paths: SessionPaths
     /// When the cached set is too old to trust.
     let now: Date

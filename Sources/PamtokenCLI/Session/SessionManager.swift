@@ -5,12 +5,12 @@ import TokenCore
 /// Logging in, and keeping a valid access token at hand: the logic behind `login`, `token` and every
 /// command that needs a Bearer token.
 struct SessionManager: Sendable {
-    let api: DaemonAPI
+    let api: any DaemonService
     let file: SessionFile
     let context: CLIContext
 
     init(address: DaemonAddress, context: CLIContext) throws(CLIError) {
-        self.api = DaemonAPI(address)
+        self.api = context.daemon(address)
         self.file = try SessionFile(address: address, context: context)
         self.context = context
     }

@@ -81,10 +81,12 @@ struct CLIRun: CustomStringConvertible {
 /// Runs `pamtoken arguments…` in-process with injected I/O and returns the exit status and output.
 func pamtoken(
     _ arguments: [String], stdin: String = "", environment: [String: String] = [:], terminal: ScriptedTerminal = ScriptedTerminal(),
-    user: String? = "root", home: String? = nil, clock: any WallClock = SystemClock()
+    user: String? = "root", home: String? = nil, clock: any WallClock = SystemClock(),
+    daemon: @escaping @Sendable (DaemonAddress) -> any DaemonService = CLIContext.httpDaemon
 ) async -> CLIRun {
     let console = TestConsole(stdin: stdin)
-    let context = CLIContext(console: console, terminal: terminal, environment: environment, userName: user, homeDirectory: home, clock: clock)
+    let context = CLIContext(
+        console: console, terminal: terminal, environment: environment, userName: user, homeDirectory: home, clock: clock, daemon: daemon)
     let status = await PamtokenCommand.run(arguments: arguments, context: context)
     return CLIRun(status: status, stdout: console.stdout, stderr: console.stderr)
 }

@@ -1,0 +1,23 @@
+public import Foundation
+public import PamtokenWire
+
+/// What the CLI asks of `pamtokend`, one method per route it uses. A protocol so that commands take
+/// their client from the ``CLIContext`` (as swiftly hides its platform behind a protocol), and tests
+/// run a command against a scripted daemon instead of a live one.
+public protocol DaemonService: Sendable {
+    /// Where this client sends its requests; also names the session file.
+    var address: DaemonAddress { get }
+    func passwordGrant(user: String, password: String) async throws -> TokenResponse
+    func refreshGrant(_ refreshToken: String) async throws -> TokenResponse
+    func revoke(_ token: String) async throws
+    /// The token user's sessions, decoded and as the daemon sent them (for `--json`).
+    func sessions(bearer: String) async throws -> (sessions: [SessionInfo], json: Data)
+    func deleteSession(id: String, bearer: String) async throws
+    func metadata() async throws -> ServerMetadata
+    /// The JWKS document, as sent.
+    func jwks() async throws -> Data
+    func adminSessions(user: String?) async throws -> (sessions: [SessionInfo], json: Data)
+    func adminRevoke(user: String?, session: String?) async throws -> Int
+    func adminKeys(rotate: Bool) async throws -> (keys: [KeyInfo], json: Data)
+    func adminGC() async throws -> (report: GarbageReport, json: Data)
+}

@@ -1,0 +1,93 @@
+import Foundation
+import PamtokenWire
+import Synchronization
+import Testing
+
+@testable import PamtokenCLI
+
+/// A daemon that answers from a script and records what it was asked: commands tested without a
+/// socket, a PAM stack or a running pamtokend.
+final class ScriptedDaemon: DaemonService {
+    let address: DaemonAddress
+    private let log = Mutex<[String]>([])
+    var calls: [String] { log.withLock { $0 } }
+
+    init(address: DaemonAddress = .unix(path: "/run/scripted.sock")) {
+        self.address = address
+    }
+
+    private func record(_ call: String) { log.withLock { $0.append(call) } }
+
+    func passwordGrant(user: String, password: String) async throws -> TokenResponse {
+        record("passwordGrant \(user)")
+        return SessionFileTests.response()
+    }
+    func refreshGrant(_ refreshToken: String) async throws -> TokenResponse {
+        record("refreshGrant")
+        return SessionFileTests.response()
+    }
+    func revoke(_ token: String) async throws { record("revoke") }
+    func sessions(bearer: String) async throws -> (sessions: [SessionInfo], json: Data) { ([], Data(#"{"sessions":[]}"#.utf8)) }
+    func deleteSession(id: String, bearer: String) async throws { record("deleteSession \(id)") }
+    func metadata() async throws -> ServerMetadata { ServerMetadata(issuer: "http://issuer", grantTypes: ["password"]) }
+    func jwks() async throws -> Data { Data(#"{"keys":[]}"#.utf8) }
+    func adminSessions(user: String?) async throws -> (sessions: [SessionInfo], json: Data) {
+        record("adminSessions \(user ?? "*")")
+        let session = SessionInfo(
+            id: "s-1", user: "alice", createdAt: 1_800_000_000, lastUsedAt: 1_800_000_100, expiresAt: 1_800_600_000, authMethod: "pwd",
+            clientID: "pamtoken", peer: "uid 1000 pid 7", current: nil)
+        return ([session], try JSONEncoder().encode(SessionList(sessions: [session])))
+    }
+    func adminRevoke(user: String?, session: String?) async throws -> Int {
+        record("adminRevoke \(user ?? "-") \(session ?? "-")")
+        return 3
+    }
+    func adminKeys(rotate: Bool) async throws -> (keys: [KeyInfo], json: Data) {
+        record("adminKeys rotate=\(rotate)")
+        let key = KeyInfo(kid: "kid-1", alg: "ES256", active: true, createdAt: 1_800_000_000, retiredAt: nil)
+        return ([key], try JSONEncoder().encode(KeyList(keys: [key])))
+    }
+    func adminGC() async throws -> (report: GarbageReport, json: Data) {
+        record("adminGC")
+        let report = GarbageReport(deletedRows: 12, prunedKeys: ["old-kid"])
+        return (report, try JSONEncoder().encode(report))
+    }
+}
+
+@Suite("Commands against a scripted daemon")
+struct ScriptedDaemonTests {
+    @Test("admin gc, revoke and keys render what the daemon answered, and ask it exactly once")
+    func adminCommands() async {
+        let daemon = ScriptedDaemon()
+        let socket = ["--socket", "/run/scripted.sock"]
+        let gc = await pamtoken(["admin", "gc"] + socket, daemon: { _ in daemon })
+        #expect(gc.status == 0, "\(gc)")
+        #expect(gc.stdout == "Deleted 12 expired or revoked rows; pruned keys old-kid.\n")
+        let revoke = await pamtoken(["admin", "revoke", "--user", "alice"] + socket, daemon: { _ in daemon })
+        #expect(revoke.status == 0, "\(revoke)")
+        #expect(revoke.stdout.contains("3"))
+        let keys = await pamtoken(["admin", "keys"] + socket, daemon: { _ in daemon })
+        #expect(keys.status == 0, "\(keys)")
+        #expect(keys.stdout.contains("kid-1") && keys.stdout.contains("ES256"))
+        #expect(daemon.calls == ["adminGC", "adminRevoke alice -", "adminKeys rotate=false"])
+    }
+
+    @Test("admin sessions prints the listing as a table, and --format json passes the daemon's JSON on")
+    func adminSessions() async throws {
+        let daemon = ScriptedDaemon()
+        let table = await pamtoken(["admin", "sessions", "--socket", "/run/scripted.sock"], daemon: { _ in daemon })
+        #expect(table.status == 0, "\(table)")
+        #expect(table.stdout.contains("alice") && table.stdout.contains("s-1"))
+        let json = await pamtoken(["admin", "sessions", "--format", "json", "--socket", "/run/scripted.sock"], daemon: { _ in daemon })
+        let decoded = try JSONDecoder().decode(SessionList.self, from: Data(json.stdout.utf8))
+        #expect(decoded.sessions.map(\.id) == ["s-1"])
+    }
+
+    @Test("admin commands refuse --url before asking anything: the admin routes are on the socket only")
+    func adminOverTCP() async {
+        let daemon = ScriptedDaemon()
+        let run = await pamtoken(["admin", "gc", "--url", "http://127.0.0.1:8719"], daemon: { _ in daemon })
+        #expect(run.status == 2)
+        #expect(daemon.calls.isEmpty)
+    }
+}
