@@ -84,7 +84,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The relying-party library: a JWKS-caching verifier and a Hummingbird middleware (issue #8).
+        // The relying-party library: a JWKS-caching verifier and a Hummingbird middleware.
         .target(
             name: "PAMTokenAuth",
             dependencies: [
@@ -99,7 +99,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The example of issue #8: a service that says who called it.
+        // An example relying party: a service that says who called it.
         .executableTarget(
             name: "pamtoken-example-whoami",
             dependencies: [
@@ -222,7 +222,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The load generator and in-process limits of scripts/bench (issue #6). Built with everything
+        // The load generator and in-process limits of scripts/bench. Built with everything
         // else so that it cannot rot; run from a release build.
         .executableTarget(
             name: "pamtoken-bench",
@@ -330,7 +330,7 @@ let package = Package(
     ]
 )
 
-// libFuzzer targets (issue #7), in the manifest only when PAMTOKEN_FUZZ is set: their `main` calls
+// libFuzzer targets, in the manifest only when PAMTOKEN_FUZZ is set: their `main` calls
 // libFuzzer's driver, so they link only in a `-sanitize=fuzzer` build, which `scripts/fuzz` makes.
 if Context.environment["PAMTOKEN_FUZZ"] != nil {
     package.targets.append(.systemLibrary(name: "CFuzzer", path: "Fuzz/CFuzzer"))

@@ -5,7 +5,7 @@ import Synchronization
 import TokenCore
 import TokenStore
 
-/// The ceilings, measured in process without HTTP (issue #6, item 3):
+/// The ceilings, measured in process without HTTP:
 /// (a) `sign` — one access token; (b) `rotate` — the rotation transaction alone, durable;
 /// (c) `refresh-core` — sign + rotation + `pam_acct_mgmt`, what a refresh costs without HTTP;
 /// (d) `pam-unix` — `pam_authenticate` + `pam_acct_mgmt` with pam_unix, on N threads;

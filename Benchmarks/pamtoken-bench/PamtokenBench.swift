@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 
-/// `pamtoken-bench`: the load generator and in-process limits behind `scripts/bench` (issue #6).
+/// `pamtoken-bench`: the load generator and in-process limits behind `scripts/bench`.
 /// Every subcommand prints JSON lines; `scripts/bench-report` turns them into docs/BENCHMARKS.md.
 @main
 struct PamtokenBench: AsyncParsableCommand {

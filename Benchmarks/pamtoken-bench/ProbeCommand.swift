@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 
-/// Cold start (issue #6, item 5): the time from connecting to a socket that systemd-socket-activate
+/// Cold start: the time from connecting to a socket that systemd-socket-activate
 /// holds — the daemon not yet started — to the first answer of `GET /healthz`. The connection
 /// itself is what makes systemd-socket-activate start the daemon.
 struct ProbeCommand: ParsableCommand {

@@ -6,7 +6,7 @@ import TokenCore
 import TokenStore
 
 /// Fills a state directory's database with N live sessions, one unused refresh token each, written
-/// straight into SQLite in large transactions (issue #6, item 5: refresh p99 with 10^6 sessions).
+/// straight into SQLite in large transactions (refresh p99 with 10^6 sessions).
 /// The rows are what the daemon writes, but no token is ever handed out: only the hashes exist.
 struct SeedCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "seed", abstract: "Seed a database with N sessions.")

@@ -51,7 +51,7 @@ enum ConfigurationKey: String, CaseIterable, Sendable {
     /// `PAMTOKEN_` and the upper-cased key, e.g. `PAMTOKEN_ACCESS_TTL`.
     var environmentName: String { "PAMTOKEN_" + rawValue.uppercased() }
 
-    /// The command-line flag of CONTRACT §2, for the keys that have one.
+    /// The command-line flag of docs/configuration.md, for the keys that have one.
     var flag: String? {
         switch self {
         case .listen: "--listen"

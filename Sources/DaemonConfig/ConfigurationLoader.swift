@@ -1,5 +1,5 @@
 /// Builds the daemon's ``DaemonConfiguration`` from its four sources, later ones winning
-/// (CONTRACT §2): built-in defaults, the TOML file, `PAMTOKEN_*` environment variables, flags.
+/// (docs/configuration.md): built-in defaults, the TOML file, `PAMTOKEN_*` environment variables, flags.
 ///
 /// Loading has no side effects: it reads one file at most and never creates or changes anything, so
 /// `pamtokend --check-config` and a refused start leave the system as they found it.
@@ -9,7 +9,7 @@
 ///     configPath: options.config, environment: ProcessInfo.processInfo.environment, overrides: flags)
 /// ```
 public struct ConfigurationLoader: Sendable {
-    /// Where the configuration file is when neither `--config` nor `PAMTOKEN_CONFIG` names one (CONTRACT §1).
+    /// Where the configuration file is when neither `--config` nor `PAMTOKEN_CONFIG` names one (docs/api.md#transports).
     public static let systemPath = "/etc/pamtoken/pamtoken.toml"
     /// The environment variable that names the configuration file, like `--config`.
     public static let configPathVariable = "PAMTOKEN_CONFIG"

@@ -1,4 +1,4 @@
-/// Settings given on `pamtokend`'s command line (CONTRACT §2), which win over every other source.
+/// Settings given on `pamtokend`'s command line (docs/configuration.md), which win over every other source.
 ///
 /// Each property mirrors one flag and is `nil` when the flag was not given. Values are passed raw, as
 /// typed by the user, and are parsed and validated by ``ConfigurationLoader`` so that errors name the

@@ -77,7 +77,7 @@ struct ConfigurationValidator {
         return nil
     }
 
-    /// CONTRACT §2: a non-loopback TCP listener is refused unless `allow_remote = true`.
+    /// docs/configuration.md: a non-loopback TCP listener is refused unless `allow_remote = true`.
     private func listenProblem() -> String? {
         let listen = configuration.listen
         if listen.isEmpty { return "must name at least one address" }

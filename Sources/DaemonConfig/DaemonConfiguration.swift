@@ -1,6 +1,6 @@
 public import TokenCore
 
-/// Every setting of `pamtokend`, with the contract's defaults (CONTRACT §1, §2).
+/// Every setting of `pamtokend`, with the contract's defaults (docs/api.md#transports, docs/configuration.md).
 ///
 /// Filled from built-in defaults, then the TOML file, then `PAMTOKEN_*` environment variables, then
 /// command-line flags — each later source overriding the earlier (flags win). See
@@ -54,7 +54,7 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var allowSystemUsers = false
     /// Members of this group may use `/admin/` (root always may). Empty = root only. Key `admin_group`.
     public var adminGroup = ""
-    /// Throttling (CONTRACT §4). Failures allowed per user name / per peer before back-off starts,
+    /// Throttling (docs/api.md#throttling). Failures allowed per user name / per peer before back-off starts,
     /// within `throttle_window` seconds; back-off starts at 1 s and doubles up to `throttle_max_backoff`.
     /// Keys `throttle_user_failures`, `throttle_peer_failures`, `throttle_window`, `throttle_max_backoff`.
     public var throttleUserFailures = 5

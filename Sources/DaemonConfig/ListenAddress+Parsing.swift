@@ -9,7 +9,7 @@ extension ListenAddress {
     /// The longest Unix socket path: `sun_path` holds 108 bytes including the terminating NUL.
     static let maximumUnixPathLength = 107
 
-    /// Parses `unix:/absolute/path` or `tcp:HOST:PORT` (CONTRACT §2), an IPv6 host in brackets
+    /// Parses `unix:/absolute/path` or `tcp:HOST:PORT` (docs/configuration.md), an IPv6 host in brackets
     /// (`tcp:[::1]:8719`). The inverse of ``description``.
     public init(parsing text: String) throws(ParseError) {
         guard !text.utf8.contains(0) else { throw ParseError(description: "it contains a NUL byte") }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Turns the bytes of a POST body into OAuth parameters: `application/x-www-form-urlencoded` (the
-/// standard, RFC 6749 §4.1.3) or a JSON object with the same names (CONTRACT §3.1).
+/// standard, RFC 6749 §4.1.3) or a JSON object with the same names (docs/api.md#token-endpoint).
 ///
 /// Parsed by hand rather than with a Codable decoder because RFC 6749 §3.1 requires rejecting a
 /// repeated parameter, which decoders silently resolve, and because every value must be a string.

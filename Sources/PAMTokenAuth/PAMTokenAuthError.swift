@@ -2,7 +2,7 @@ public import TokenCore
 
 /// Why a request or token was refused by ``PAMTokenVerifier``.
 public enum PAMTokenAuthError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The token breaks a rule of CONTRACT §3.3 (expired, wrong issuer, bad signature …).
+    /// The token breaks a rule of docs/api.md#access-token (expired, wrong issuer, bad signature …).
     case invalidToken(TokenError)
     /// The daemon's discovery document or JWKS could not be fetched or understood.
     case discoveryFailed(String)

@@ -13,7 +13,7 @@ public import TokenCore
 /// given, the URL the keys are fetched from (``KeySetSource/expectedIssuer``). A source that answers
 /// for another issuer — a misconfigured proxy, a different daemon — is refused, not trusted.
 ///
-/// Checks are those of CONTRACT §3.3 / RFC 8725, through TokenCore's `TokenVerifier`: the algorithm the
+/// Checks are those of docs/api.md#access-token / RFC 8725, through TokenCore's `TokenVerifier`: the algorithm the
 /// JWKS publishes and no other, `typ: at+jwt`, a known `kid`, the signature, `iss`, `aud`, `nbf`, `exp`.
 /// Offline verification cannot see revocations; a service that must refuse a revoked session at once
 /// asks the daemon (`GET /auth` or `POST /introspect`) instead.

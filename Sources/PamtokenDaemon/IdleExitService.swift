@@ -2,7 +2,7 @@ public import Logging
 public import TokenServer
 public import ServiceLifecycle
 
-/// `--idle-exit N` (CONTRACT §2): returns after N seconds without a request, which ends the service
+/// `--idle-exit N` (docs/configuration.md): returns after N seconds without a request, which ends the service
 /// group gracefully and the daemon exits 0 — systemd starts it again on the next connection.
 public struct IdleExitService: Service {
     let activity: Activity

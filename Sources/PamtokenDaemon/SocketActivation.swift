@@ -13,7 +13,7 @@ public enum SocketActivation {
     static let firstDescriptor: Int32 = 3
 
     /// The inherited sockets, or an empty array when the process was not socket-activated. The
-    /// variables are unset afterwards (CONTRACT §2), so children do not believe the sockets are theirs,
+    /// variables are unset afterwards (docs/configuration.md), so children do not believe the sockets are theirs,
     /// and the descriptors are marked close-on-exec.
     public static func takeListeners(environment: [String: String] = ProcessInfo.processInfo.environment) -> [ListenEndpoint] {
         defer {

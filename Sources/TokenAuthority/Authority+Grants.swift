@@ -7,7 +7,7 @@ import TokenStore
 import Prometheus
 
 extension Authority {
-    /// `grant_type=password` (CONTRACT §3.1): the throttle reserves the attempt, PAM runs
+    /// `grant_type=password` (docs/api.md#token-endpoint): the throttle reserves the attempt, PAM runs
     /// `pam_authenticate` + `pam_acct_mgmt`, the user must resolve in the user database and be a
     /// person's account (not root or a system account, unless allowed), then a new session.
     ///
@@ -76,7 +76,7 @@ extension Authority {
     /// FreeIPA, AD id mapping) commonly have uids far above it.
     static let systemUIDsAboveUsers: [ClosedRange<UInt32>] = [61184...65519, 65534...65535, 4_294_967_294...4_294_967_295]
 
-    /// `grant_type=urn:pamtoken:params:grant-type:peercred` (CONTRACT §3.6): on the Unix socket, when enabled,
+    /// `grant_type=urn:pamtoken:params:grant-type:peercred` (docs/api.md#peer-credential-grant): on the Unix socket, when enabled,
     /// a token for the kernel-verified uid of the peer, without a password. The account must pass `pam_acct_mgmt`.
     public func peerCredentialsGrant(clientID: String, scope: String?, peer: Peer) async throws(AuthorityFailure) -> TokenGrant {
         guard settings.peercredGrant else { throw .unsupportedGrantType(PeerCredentialsGrant.type) }
@@ -95,7 +95,7 @@ extension Authority {
         return try await startSession(identity, method: .peerCredentials, clientID: clientID, scope: scope, peer: peer)
     }
 
-    /// `grant_type=refresh_token` (CONTRACT §3.1, §3.2): the account is re-checked (same uid,
+    /// `grant_type=refresh_token` (docs/api.md#token-endpoint, §3.2): the account is re-checked (same uid,
     /// `pam_acct_mgmt`) before the token is rotated; a failed check revokes the session.
     public func refreshGrant(token value: String, peer: Peer) async throws(AuthorityFailure) -> TokenGrant {
         guard let presented = RefreshToken(value) else { throw .invalidGrant("invalid refresh token") }

@@ -5,7 +5,7 @@ public import TokenCore
 public import TokenStore
 
 /// The daemon's domain logic behind the routes: logins, refreshes, Bearer checks, revocation and
-/// introspection. Routes only parse requests and render results; every rule of CONTRACT §3.1–§3.3
+/// introspection. Routes only parse requests and render results; every rule of docs/api.md#token-endpoint–§3.3
 /// and §4 is applied here, where it can be tested without HTTP.
 public final class Authority: Sendable {
     /// Behaviour that is configuration rather than token policy.

@@ -1,4 +1,4 @@
-/// A successful token response (RFC 6749 §5.1), plus the refresh token's lifetime (CONTRACT §3.1).
+/// A successful token response (RFC 6749 §5.1), plus the refresh token's lifetime (docs/api.md#token-endpoint).
 public struct TokenGrant: Sendable, Encodable {
     public var accessToken: String
     public var tokenType = "Bearer"

@@ -2,7 +2,7 @@ public import Foundation
 public import JWTKit
 
 /// The claims of an access token: RFC 9068's JWT profile for OAuth 2.0 access tokens, plus the Linux
-/// identity a local service needs (`uid`, `gid`, `groups`, `name`). CONTRACT §3.3.
+/// identity a local service needs (`uid`, `gid`, `groups`, `name`). docs/api.md#access-token.
 public struct AccessTokenClaims: JWTPayload, Equatable {
     public var iss: IssuerClaim
     /// The user name (RFC 9068 §2.2: the resource owner).

@@ -1,6 +1,6 @@
 public import Foundation
 
-/// The rules tokens are issued and checked by. Defaults are the contract's (CONTRACT §2).
+/// The rules tokens are issued and checked by. Defaults are the contract's (docs/configuration.md).
 public struct TokenPolicy: Sendable, Hashable {
     /// `iss` of every token, and the base of the discovery documents.
     public var issuer: String

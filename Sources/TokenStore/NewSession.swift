@@ -33,7 +33,7 @@ public struct NewSession: Sendable {
     }
 }
 
-/// The outcome of presenting a refresh token (CONTRACT §3.2).
+/// The outcome of presenting a refresh token (docs/api.md#refresh-token-grant).
 public enum RotationResult: Sendable {
     /// The token was exchanged: `session` is updated, the new token expires at `refreshExpiresAt`.
     case rotated(session: SessionRecord, refreshExpiresAt: Date)

@@ -21,7 +21,7 @@ extension SessionStore {
         return (session, Self.date(tokenExpiry))
     }
 
-    /// Exchanges `presented` for `next` (CONTRACT §3.2), in one write transaction:
+    /// Exchanges `presented` for `next` (docs/api.md#refresh-token-grant), in one write transaction:
     ///
     /// - an unused, unexpired token of a live session is marked used and `next` becomes its child;
     /// - a used token is *reuse*: someone holds a copy of a token already exchanged, so the whole session

@@ -5,7 +5,7 @@ import Logging
 import PamtokenDaemon
 import TokenCore
 
-/// `pamtokend`: flags + config file → a running daemon (CONTRACT §2). Nothing else lives here.
+/// `pamtokend`: flags + config file → a running daemon (docs/configuration.md). Nothing else lives here.
 @main
 struct Pamtokend: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

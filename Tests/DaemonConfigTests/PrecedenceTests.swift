@@ -9,7 +9,7 @@ import TokenCore
 
 @Suite("ConfigurationLoader: sources and their precedence")
 struct PrecedenceTests {
-    @Test("the built-in defaults are the contract's (CONTRACT §1, §2)")
+    @Test("the built-in defaults are the contract's (docs/api.md#transports, docs/configuration.md)")
     func contractDefaults() throws {
         let defaults = DaemonConfiguration()
         #expect(defaults.listen == [.unix(path: "/run/pamtoken/pamtoken.sock")])

@@ -2,7 +2,7 @@ import Foundation
 import PamtokenCLI
 import Testing
 
-@Suite("Exit codes and error lines (CONTRACT §5: 0 ok, 1 refused, 2 usage, 3 unreachable)")
+@Suite("Exit codes and error lines (docs/api.md#the-pamtoken-cli: 0 ok, 1 refused, 2 usage, 3 unreachable)")
 final class ExitCodeTests {
     let runtime = ["XDG_RUNTIME_DIR": FileManager.default.temporaryDirectory.appendingPathComponent("ptcli-exit-\(UUID().uuidString)").path]
 

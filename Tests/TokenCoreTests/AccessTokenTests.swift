@@ -7,7 +7,7 @@ import TokenCore
 
 @Suite("Access tokens: issuing and verifying by RFC 9068 and RFC 8725")
 struct AccessTokenTests {
-    @Test("a token round-trips with every claim of CONTRACT §3.3", arguments: SigningAlgorithm.allCases)
+    @Test("a token round-trips with every claim of docs/api.md#access-token", arguments: SigningAlgorithm.allCases)
     func roundTrip(algorithm: SigningAlgorithm) async throws {
         let fixture = try await TokenFixture(algorithm)
         defer { fixture.cleanUp() }

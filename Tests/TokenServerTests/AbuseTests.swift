@@ -9,7 +9,7 @@ import TokenAuthority
 import Glibc
 #endif
 
-/// Misbehaving clients on a real socket (issue #7 item 6).
+/// Misbehaving clients on a real socket.
 @Suite("Abuse: idle and half-open connections, huge headers, long keep-alive", .serialized)
 struct AbuseTests {
     /// A raw client on the Unix socket, for what an HTTP library would not send.

@@ -10,7 +10,7 @@ import Testing
 import TokenServer
 import TokenAuthority
 
-@Suite("Admin routes (CONTRACT §3.6)")
+@Suite("Admin routes (docs/api.md#admin-routes)")
 struct AdminRouteTests {
     @Test("root on the Unix socket lists and revokes anyone's sessions, rotates keys, collects garbage")
     func rootAdmin() async throws {

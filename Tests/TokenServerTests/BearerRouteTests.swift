@@ -11,7 +11,7 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
-@Suite("Bearer routes: /userinfo, /sessions, /auth (CONTRACT §3.4, RFC 6750)")
+@Suite("Bearer routes: /userinfo, /sessions, /auth (docs/api.md#user-routes, RFC 6750)")
 struct BearerRouteTests {
     @Test("userinfo answers the token's user from the system user database")
     func userinfo() async throws {

@@ -10,7 +10,7 @@ import Testing
 import Glibc
 #endif
 
-/// `kill -9` at random moments while a client refreshes in a loop (issue #7 item 4, CONTRACT §3.2:
+/// `kill -9` at random moments while a client refreshes in a loop (docs/api.md#refresh-token-grant:
 /// "an acknowledged rotation is durable").
 @Suite("Crashes: kill -9 during refreshes", .serialized)
 struct CrashTests {
@@ -92,7 +92,7 @@ struct CrashTests {
         // Each round refreshed many times before its kill, so the kills landed mid-rotation.
         #expect(chain.rotations.load(ordering: .relaxed) >= 60)
 
-        // Secrets (issue #7 item 8): no refresh token or password in the database files or the daemon's output.
+        // Secrets: no refresh token or password in the database files or the daemon's output.
         var stored = Data()
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory + "/state")) ?? [] {
             stored += FileManager.default.contents(atPath: directory + "/state/" + name) ?? Data()

@@ -7,7 +7,7 @@ import TokenCore
 import TokenServer
 import TokenAuthority
 
-@Suite("Races over the real socket (issue #7)", .serialized)
+@Suite("Races over the real socket", .serialized)
 struct RaceTests {
     @Test("32 concurrent refreshes of one token, 200 rounds: exactly one succeeds each round")
     func concurrentRefreshes() async throws {

@@ -11,7 +11,7 @@ import TokenCore
 import TokenServer
 import TokenAuthority
 
-@Suite("Throttling and PAM admission (CONTRACT §4)")
+@Suite("Throttling and PAM admission (docs/api.md#throttling)")
 struct ThrottleTests {
     @Test("after the allowed failures a user name is throttled: 429 + Retry-After, and PAM is not called")
     func userThrottled() async throws {

@@ -10,7 +10,7 @@ import TokenCore
 import TokenServer
 import TokenAuthority
 
-/// Forged and damaged tokens against the Bearer routes and introspection (issue #7 item 5): every one
+/// Forged and damaged tokens against the Bearer routes and introspection: every one
 /// refused with the right error, none with a 5xx.
 @Suite("Token attacks on /userinfo and /introspect")
 struct TokenAttackTests {

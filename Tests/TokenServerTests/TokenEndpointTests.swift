@@ -11,7 +11,7 @@ import NIOCore
 import Testing
 import TokenCore
 
-@Suite("POST /token (CONTRACT §3.1)")
+@Suite("POST /token (docs/api.md#token-endpoint)")
 struct TokenEndpointTests {
     @Test("the password grant returns an RFC 6749 token response, with no-store headers")
     func passwordGrant() async throws {

@@ -11,7 +11,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
-@Suite("The tutorial's routes (CONTRACT §3.5)")
+@Suite("The tutorial's routes (docs/api.md#tutorial-routes)")
 struct TutorialRouteTests {
     @Test("authenticate: Access_Token and Refresh_Token, or 401 'Incorrect username or password!'")
     func authenticate() async throws {

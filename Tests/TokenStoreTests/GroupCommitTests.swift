@@ -6,7 +6,7 @@ import Testing
 
 @testable import TokenStore
 
-/// Group commit (issue #6): writes that arrive while the writer is busy share the next transaction,
+/// Group commit: writes that arrive while the writer is busy share the next transaction,
 /// each in its own savepoint, and every caller is answered only after that commit.
 @Suite("Group commit")
 struct GroupCommitTests {

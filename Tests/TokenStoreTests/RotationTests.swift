@@ -4,7 +4,7 @@ import Testing
 import TokenCore
 import TokenStore
 
-@Suite("Refresh-token rotation (CONTRACT §3.2)")
+@Suite("Refresh-token rotation (docs/api.md#refresh-token-grant)")
 struct RotationTests {
     @Test("each rotation marks the parent used and issues a working child")
     func chain() async throws {

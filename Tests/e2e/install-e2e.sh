@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end test with real Linux users and pam_unix (issue #5). Needs root (CI runs as root).
+# End-to-end test with real Linux users and pam_unix. Needs root (CI runs as root).
 #
 #   1. make install DESTDIR=<tmp> and check the installed tree;
 #   2. create the service user from the installed sysusers file, real users with known passwords,

@@ -1,4 +1,4 @@
-"""Independent OAuth and JWT clients against pamtokend, with zero glue (issue #7 item 7):
+"""Independent OAuth and JWT clients against pamtokend, with zero glue:
 authlib's OAuth2 client does the password grant and a refresh; PyJWT's PyJWKClient verifies the
 tokens through the discovery document; the refreshed token reads /userinfo.
 

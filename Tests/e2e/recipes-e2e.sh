@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The reverse-proxy recipes of docs/protect-a-service.md, run as printed (issue #8; docs are code):
+# The reverse-proxy recipes of docs/protect-a-service.md, run as printed (docs are code):
 # extract_recipes.py takes the nginx and Caddy blocks out of the document, the only changes being the
 # named substitutions below (socket path, ports, the protected service's address), and real nginx
 # and real Caddy run them in front of an upstream that echoes the identity headers it receives, with
@@ -249,7 +249,7 @@ else
     echo "skipped: Node.js snippet (no node on this machine)"
 fi
 
-# Standard clients with zero glue: authlib's OAuth2 client and PyJWT's PyJWKClient (issue #7 item 7).
+# Standard clients with zero glue: authlib's OAuth2 client and PyJWT's PyJWKClient.
 check "authlib + PyJWKClient interoperate" 0 "$("$tmp/venv/bin/python" Tests/e2e/interop.py "$daemon" alice alice-secret > "$tmp/interop.log" 2>&1; echo $?)"
 cat "$tmp/interop.log"
 

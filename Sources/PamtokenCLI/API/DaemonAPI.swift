@@ -48,7 +48,7 @@ struct DaemonAPI: DaemonService {
         try await call(.get("/.well-known/jwks.json")).bodyData
     }
 
-    // MARK: Admin routes (CONTRACT §3.6): Unix socket, uid 0 or the admin group.
+    // MARK: Admin routes (docs/api.md#admin-routes): Unix socket, uid 0 or the admin group.
 
     func adminSessions(user: String?) async throws -> (sessions: [SessionInfo], json: Data) {
         let path = user.map { "/admin/sessions?user=" + FormEncoding.encode($0) } ?? "/admin/sessions"

@@ -8,7 +8,7 @@ public struct DaemonError: Error, Sendable, Equatable, CustomStringConvertible {
     public var code: String?
     /// The daemon's `error_description`, written for clients (never secret).
     public var detail: String?
-    /// `Retry-After` seconds on 429 (CONTRACT §3.1).
+    /// `Retry-After` seconds on 429 (docs/api.md#token-endpoint).
     public var retryAfter: Int?
 
     public init(status: Int, code: String?, detail: String?, retryAfter: Int? = nil) {

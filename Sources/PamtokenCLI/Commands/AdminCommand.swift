@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// `pamtoken admin …`: the daemon's `/admin/` routes (CONTRACT §3.6).
+/// `pamtoken admin …`: the daemon's `/admin/` routes (docs/api.md#admin-routes).
 struct AdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin",

@@ -1,7 +1,7 @@
 import PamtokenWire
 import ArgumentParser
 
-/// `pamtoken admin keys rotate`: `POST /admin/keys/rotate`, which makes a new key active at once (CONTRACT §3.3).
+/// `pamtoken admin keys rotate`: `POST /admin/keys/rotate`, which makes a new key active at once (docs/api.md#access-token).
 struct AdminKeysRotateCommand: ContextualCommand {
     static let configuration = CommandConfiguration(
         commandName: "rotate",

@@ -6,7 +6,7 @@ import TokenCore
 import Glibc
 #endif
 
-/// `pamtoken`: the command-line client of pamtokend (CONTRACT §5).
+/// `pamtoken`: the command-line client of pamtokend (docs/api.md#the-pamtoken-cli).
 ///
 /// The executable only calls ``runProcess()``; everything else is here, in a library, so tests run each
 /// command in-process through ``run(arguments:context:)`` with captured I/O and read the exit code.
@@ -44,7 +44,7 @@ public struct PamtokenCommand: AsyncParsableCommand {
             arguments: Array(CommandLine.arguments.dropFirst()), context: .system(environment: ProcessInfo.processInfo.environment))
     }
 
-    /// Parses `arguments`, runs the command with `context`, and returns the exit status (CONTRACT §5).
+    /// Parses `arguments`, runs the command with `context`, and returns the exit status (docs/api.md#the-pamtoken-cli).
     /// Never throws and never exits the process: every outcome is a status and what was printed.
     public static func run(arguments: [String], context: CLIContext) async -> Int32 {
         let command: any ParsableCommand
@@ -70,7 +70,7 @@ public struct PamtokenCommand: AsyncParsableCommand {
     }
 
     /// Prints one plain line for `error` (argument-parser's own text for usage errors and help) and maps it
-    /// to an exit status. Usage errors are 2, as CONTRACT §5 says, not argument-parser's EX_USAGE (64).
+    /// to an exit status. Usage errors are 2, as docs/api.md#the-pamtoken-cli says, not argument-parser's EX_USAGE (64).
     static func report(_ error: any Error, context: CLIContext, parsing: Bool) -> Int32 {
         let failure: CLIError
         switch error {

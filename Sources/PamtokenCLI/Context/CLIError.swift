@@ -1,9 +1,9 @@
-/// An error that ends a command: one plain line for stderr and the exit code CONTRACT §5 assigns.
+/// An error that ends a command: one plain line for stderr and the exit code docs/api.md#the-pamtoken-cli assigns.
 ///
 /// A struct over a kind rather than an open enum, so new situations can be added without breaking
 /// callers (the shape of Hummingbird's `PersistError`). Messages never contain a password or a token.
 public struct CLIError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The exit-code classes of CONTRACT §5.
+    /// The exit-code classes of docs/api.md#the-pamtoken-cli.
     public enum Kind: Sendable, Equatable {
         /// Refused or invalid: wrong password, expired session, invalid token, a daemon error answer (exit 1).
         case refused
@@ -43,7 +43,7 @@ public struct CLIError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// The process exit codes of CONTRACT §5, in one place.
+/// The process exit codes of docs/api.md#the-pamtoken-cli, in one place.
 public enum ExitStatus {
     public static let success: Int32 = 0
     public static let refused: Int32 = 1

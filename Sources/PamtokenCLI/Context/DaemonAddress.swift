@@ -1,11 +1,11 @@
-/// Where the daemon answers: its Unix socket (the default, CONTRACT §1) or a plain-HTTP URL for a
+/// Where the daemon answers: its Unix socket (the default, docs/api.md#transports) or a plain-HTTP URL for a
 /// loopback TCP listener. The address also names the local session file, so two daemons never share one.
 public enum DaemonAddress: Sendable, Hashable, CustomStringConvertible {
     case unix(path: String)
     /// `http://host:port` plus an optional path prefix (for a daemon behind a local reverse proxy).
     case tcp(host: String, port: Int, basePath: String)
 
-    /// CONTRACT §1.
+    /// docs/api.md#transports.
     public static let defaultSocket = "/run/pamtoken/pamtoken.sock"
 
     /// `unix:/run/pamtoken/pamtoken.sock` or `http://127.0.0.1:8719`: how messages name the daemon.

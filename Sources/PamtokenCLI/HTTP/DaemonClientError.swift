@@ -28,7 +28,7 @@ public struct DaemonClientError: Error, Sendable, Equatable, CustomStringConvert
         }
     }
 
-    /// CONTRACT §5: a daemon that cannot be reached (or stops answering) is exit 3; a daemon that answers
+    /// docs/api.md#the-pamtoken-cli: a daemon that cannot be reached (or stops answering) is exit 3; a daemon that answers
     /// nonsense has been reached, so that is a refusal (exit 1).
     public var cliError: CLIError {
         switch kind {

@@ -8,7 +8,7 @@ import Glibc
 /// This is what makes `pamtoken token` safe when many processes of one user run it at once: they queue
 /// here, and each re-reads the session file once it holds the lock, so only the first refreshes and the
 /// others find its fresh token instead of presenting the now-used refresh token (which the daemon would
-/// treat as token theft and answer by revoking the session, CONTRACT §3.2).
+/// treat as token theft and answer by revoking the session, docs/api.md#refresh-token-grant).
 final class FileLock: Sendable {
     private let fd: Int32
 

@@ -73,7 +73,7 @@ struct SessionManager: Sendable {
     }
 
     /// Exchanges the refresh token; the new pair is on disk before anyone sees the new access token, so
-    /// a crash after this point cannot lose the rotation (CONTRACT §3.2: the old token is now used).
+    /// a crash after this point cannot lose the rotation (docs/api.md#refresh-token-grant: the old token is now used).
     /// Call with the lock held.
     private func refresh(_ session: StoredSession) async throws -> StoredSession {
         if let expiry = session.refreshTokenExpiresAt, expiry <= Int64(now.timeIntervalSince1970) {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Where the CLI keeps a daemon's session: `$XDG_RUNTIME_DIR/pamtoken/` (a per-user tmpfs that the
-/// system empties at logout, the right home for credentials), else `~/.cache/pamtoken/` (CONTRACT §5).
+/// system empties at logout, the right home for credentials), else `~/.cache/pamtoken/` (docs/api.md#the-pamtoken-cli).
 ///
 /// Files are named after a hash of the daemon's address, so logins to two daemons (a system one and a
 /// test one, say) never overwrite each other. The hash only spreads names; the file also records the

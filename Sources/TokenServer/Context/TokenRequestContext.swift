@@ -16,7 +16,7 @@ public struct TokenRequestContext: RequestContext {
         self.channel = source.channel
     }
 
-    /// CONTRACT §3: request bodies over 16 KiB get 413. No legitimate request comes near it.
+    /// docs/api.md#routes: request bodies over 16 KiB get 413. No legitimate request comes near it.
     public var maxUploadSize: Int { 16 * 1024 }
 }
 

@@ -48,7 +48,7 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
     static func invalidGrant(_ message: String) -> APIError { APIError(.badRequest, "invalid_grant", message) }
     static func unauthorizedClient(_ message: String) -> APIError { APIError(.badRequest, "unauthorized_client", message) }
 
-    /// CONTRACT §3.1: throttled, PAM not called.
+    /// docs/api.md#token-endpoint: throttled, PAM not called.
     static func tooManyAttempts(retryAfter seconds: Int) -> APIError {
         var headers = HTTPFields()
         headers[.retryAfter] = String(max(1, seconds))

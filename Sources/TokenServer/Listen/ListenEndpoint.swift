@@ -3,7 +3,7 @@ import Foundation
 /// Where a ``Listener`` accepts connections.
 public enum ListenEndpoint: Sendable, Hashable, CustomStringConvertible {
     /// A Unix socket we create: parent directory made if missing, mode 0666 (any local user may try to
-    /// authenticate; CONTRACT §1), a stale socket file replaced.
+    /// authenticate; docs/api.md#transports), a stale socket file replaced.
     case unix(path: String)
     /// A TCP socket we bind.
     case tcp(host: String, port: Int)

@@ -98,7 +98,7 @@ public final class Listener: Service, Sendable {
         case .unix(let path):
             try UnixSocketPath.prepare(path)
             let channel = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true, childChannelInitializer: setup)
-            // Any local user may connect (CONTRACT §1); who they are is what SO_PEERCRED tells us.
+            // Any local user may connect (docs/api.md#transports); who they are is what SO_PEERCRED tells us.
             chmod(path, 0o666)
             return channel
         case .tcp(let host, let port):

@@ -7,7 +7,7 @@ import TokenAuthority
 
 /// Wraps every request: turns framework errors (unknown path, wrong method, body too large) into the
 /// contract's JSON errors, never lets an unexpected error become a 500 with details, counts the request
-/// for `/metrics`, and writes the one access-log line per request (CONTRACT: route, status, duration,
+/// for `/metrics`, and writes the one access-log line per request (route, status, duration,
 /// user where known, peer). The line never holds a header value, a body, or a query string.
 struct RequestMiddleware: RouterMiddleware {
     typealias Context = TokenRequestContext

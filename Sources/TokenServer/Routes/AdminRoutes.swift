@@ -6,7 +6,7 @@ import TokenCore
 import PamtokenWire
 
 extension TokenRouter {
-    /// `/admin/…` (CONTRACT §3.6): on the Unix socket only, for uid 0 or members of `admin_group`.
+    /// `/admin/…` (docs/api.md#admin-routes): on the Unix socket only, for uid 0 or members of `admin_group`.
     /// Every action is logged at warning level as a security event.
     func addAdminRoutes(to router: Router<TokenRequestContext>, table: inout RouteTable) {
         table.add(.get, "/admin/sessions", on: router) { request, context in

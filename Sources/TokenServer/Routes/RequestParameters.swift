@@ -5,7 +5,7 @@ import Hummingbird
 import OAuthBody
 
 /// The parameters of a POST body, from `application/x-www-form-urlencoded` (the OAuth standard) or
-/// `application/json` with the same field names (CONTRACT §3.1), parsed by ``OAuthBodyParser``.
+/// `application/json` with the same field names (docs/api.md#token-endpoint), parsed by ``OAuthBodyParser``.
 struct RequestParameters: Sendable, Equatable {
     private(set) var values: [String: String]
 

@@ -3,7 +3,7 @@ import Hummingbird
 import Synchronization
 
 /// Registers routes on the router and remembers which methods each path accepts, so that a request
-/// with the wrong method gets 405 with an `Allow` header (CONTRACT §3) instead of Hummingbird's 404.
+/// with the wrong method gets 405 with an `Allow` header (docs/api.md#routes) instead of Hummingbird's 404.
 struct RouteTable: Sendable {
     private(set) var methods: [String: [HTTPRequest.Method]] = [:]
 

@@ -3,7 +3,7 @@ import TokenAuthority
 import PamtokenWire
 
 extension TokenRouter {
-    /// `POST /token` — the RFC 6749 token endpoint (CONTRACT §3.1).
+    /// `POST /token` — the RFC 6749 token endpoint (docs/api.md#token-endpoint).
     func addTokenRoutes(to router: Router<TokenRequestContext>, table: inout RouteTable) {
         table.add(.post, "/token", on: router) { request, context in
             let parameters = try await RequestParameters.decode(request, context: context)

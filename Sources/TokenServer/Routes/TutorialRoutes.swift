@@ -8,7 +8,7 @@ import TokenStore
 import PamtokenWire
 
 extension TokenRouter {
-    /// The classic ASP.NET Core tutorial's routes (CONTRACT §3.5), for clients written against it: the
+    /// The classic ASP.NET Core tutorial's routes (docs/api.md#tutorial-routes), for clients written against it: the
     /// same logins, rotation and reuse rules, in its JSON field names and plain-text 401 bodies.
     func addTutorialRoutes(to router: Router<TokenRequestContext>, table: inout RouteTable) {
         table.add(.post, "/api/users/authenticate", on: router) { request, context in

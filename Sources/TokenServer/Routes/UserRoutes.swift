@@ -34,7 +34,7 @@ extension TokenRouter {
             return Response(status: .noContent)
         }
 
-        // CONTRACT §3.4: forward-auth for nginx auth_request, Caddy forward_auth and Traefik ForwardAuth.
+        // docs/api.md#user-routes: forward-auth for nginx auth_request, Caddy forward_auth and Traefik ForwardAuth.
         // No database write and no PAM call: a signature check and one primary-key read.
         table.add(.get, "/auth", on: router) { request, context in
             let claims = try await self.authority.authorize(authorization: request.headers[.authorization])
