@@ -23,9 +23,14 @@ public struct DaemonKeySetSource: KeySetSource {
         case url(String)
     }
 
+    /// Where this source asks.
     public let address: Address
     private let client: HTTPClient
 
+    /// - Parameters:
+    ///   - address: the daemon's Unix socket (default: the shipped one) or its URL (https, or http to
+    ///     this machine only).
+    ///   - client: the AsyncHTTPClient to ask with; the shared one by default.
     public init(address: Address = .unixSocket("/run/pamtoken/pamtoken.sock"), client: HTTPClient = .shared) {
         self.address = address
         self.client = client
@@ -54,6 +59,9 @@ public struct DaemonKeySetSource: KeySetSource {
         return IPAddress.isLoopback(host: host)
     }
 
+    /// The daemon's issuer (from its metadata) and JWKS, both read from ``address``.
+    /// - Throws: ``PAMTokenAuthError/discoveryFailed(_:)`` for an untrusted transport, a redirect, an
+    ///   error status or a document that does not parse.
     public func fetch() async throws -> PublishedKeys {
         if case .url(let url) = address, !Self.isTrustedTransport(url) {
             throw PAMTokenAuthError.discoveryFailed(

@@ -18,9 +18,12 @@ extension KeySetSource {
 
 /// What a daemon publishes: its issuer (from RFC 8414 metadata) and its JWKS.
 public struct PublishedKeys: Sendable {
+    /// The `issuer` of the daemon's metadata document: what tokens must carry in `iss`.
     public var issuer: String
+    /// The JWKS document as published (`/.well-known/jwks.json`).
     public var jwks: Data
 
+    /// Keys as published by a daemon with this issuer.
     public init(issuer: String, jwks: Data) {
         self.issuer = issuer
         self.jwks = jwks

@@ -10,6 +10,7 @@ public enum PAMTokenAuthError: Error, Sendable, Equatable, CustomStringConvertib
     /// itself (`/introspect` or `/auth`).
     case notVerifiableOffline
 
+    /// One line for a log or an error page; never holds the token.
     public var description: String {
         switch self {
         case .invalidToken(let reason): "invalid token: \(reason)"

@@ -4,7 +4,9 @@ public import Foundation
 public struct PAMTokenIdentity: Sendable, Hashable {
     /// The user name (`sub`).
     public var user: String
+    /// The numeric user id (`uid` claim): the one the user's files and processes carry on the daemon's host.
     public var uid: UInt32
+    /// The primary group id (`gid` claim).
     public var gid: UInt32
     /// Group names, the primary group included, as of the token's issue (at most one access-token
     /// lifetime old).

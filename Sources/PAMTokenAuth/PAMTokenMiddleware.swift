@@ -31,6 +31,9 @@ public struct PAMTokenMiddleware<Context: PAMTokenRequestContext>: RouterMiddlew
         self.requiredGroup = requiredGroup
     }
 
+    /// Lets requests with a valid token (and group, when required) through with the identity in the
+    /// context; answers everything else 401 or 403 the way the daemon does (RFC 6750 `WWW-Authenticate`,
+    /// `IS-TOKEN-EXPIRED: true` for a token whose only fault is its age).
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization], header.count > 7, header.prefix(7).lowercased() == "bearer " else {
             return Self.refusal(.unauthorized, "invalid_token", "missing bearer token")
