@@ -8,7 +8,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 BUILD_LOG := .build/build-warnings.log
 
-.PHONY: build release test e2e fuzz deps run install uninstall clean
+.PHONY: build release test lint format e2e fuzz deps run install uninstall clean
 
 # Installation layout (GNU conventions). DESTDIR stages into a tree, for packages and tests.
 PREFIX ?= /usr/local
@@ -35,6 +35,15 @@ test:
 	$(SWIFT) build --build-tests 2>&1 | tee $(BUILD_LOG); test $${PIPESTATUS[0]:-0} -eq 0
 	scripts/check-warnings $(BUILD_LOG)
 	$(SWIFT) test --skip-build
+
+# Formatting is checked, not hoped for: swift-format (shipped with the toolchain) with .swift-format,
+# Hummingbird's settings at 150 columns. `make format` rewrites the tree the same way.
+FORMAT_PATHS := Sources Tests Examples Benchmarks Fuzz Package.swift
+lint:
+	$(SWIFT) format lint --strict --recursive $(FORMAT_PATHS)
+
+format:
+	$(SWIFT) format --in-place --recursive $(FORMAT_PATHS)
 
 # End-to-end, from the debug build `make test` made: install it into a staging tree and use it with
 # real users, pam_unix and socket activation (needs root: it creates users), then the nginx and Caddy

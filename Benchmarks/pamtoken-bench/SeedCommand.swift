@@ -1,7 +1,7 @@
 import ArgumentParser
-import TestSupport
 import Foundation
 import GRDB
+import TestSupport
 import TokenCore
 import TokenStore
 

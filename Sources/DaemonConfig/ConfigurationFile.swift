@@ -1,9 +1,9 @@
 import TOMLKit
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// Reading `pamtoken.toml`: the bytes from disk, then TOML into raw settings.
@@ -58,7 +58,8 @@ enum ConfigurationFile {
             if byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D || byte == 0x7F {
                 let code = String(byte, radix: 16, uppercase: true)
                 throw ConfigurationError(
-                    .syntax, "\(path):\(line):\(column): control character U+\(String(repeating: "0", count: 4 - code.count) + code) is not allowed in TOML")
+                    .syntax,
+                    "\(path):\(line):\(column): control character U+\(String(repeating: "0", count: 4 - code.count) + code) is not allowed in TOML")
             }
             // Columns count characters, as TOMLKit's do: UTF-8 continuation bytes do not advance them.
             if byte == 0x0A {

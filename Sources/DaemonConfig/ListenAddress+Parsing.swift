@@ -48,7 +48,9 @@ extension ListenAddress {
             let after = rest[rest.index(after: close)...]
             guard after.hasPrefix(":") else { throw ParseError(description: "a :PORT must follow the ] of the IPv6 address") }
             portText = after.dropFirst()
-            guard host.contains(":"), IPAddress(String(host)) != nil else { throw ParseError(description: "\(quoted(String(host))) is not an IPv6 address") }
+            guard host.contains(":"), IPAddress(String(host)) != nil else {
+                throw ParseError(description: "\(quoted(String(host))) is not an IPv6 address")
+            }
         } else {
             guard let colon = rest.lastIndex(of: ":") else { throw ParseError(description: "the :PORT is missing (tcp:HOST:PORT)") }
             host = rest[..<colon]

@@ -52,7 +52,9 @@ public final class PAMAuthenticator: Sendable {
         try? await pool.shutdownGracefully()
     }
 
-    private func run(_ transaction: PAMTransaction, _ steps: PAMTransaction.Steps, _ password: String?) async throws(PAMError)
+    private func run(
+        _ transaction: PAMTransaction, _ steps: PAMTransaction.Steps, _ password: String?
+    ) async throws(PAMError)
         -> PAMReport
     {
         let result: Result<PAMReport, PAMError>

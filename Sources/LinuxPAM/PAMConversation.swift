@@ -137,7 +137,9 @@ extension PAMConversation {
     func simulate(_ messages: [(style: MessageStyle, text: String)]) -> [String?]? {
         withPAMConv { conv -> [String?]? in
             let texts = messages.map { strdup($0.text) }
-            defer { texts.forEach { free($0) } }
+            defer {
+                for text in texts { free(text) }
+            }
             var structs = zip(messages, texts).map { pam_message(msg_style: $0.0.style.rawValue, msg: $0.1) }
             return structs.withUnsafeMutableBufferPointer { buffer -> [String?]? in
                 var pointers: [UnsafePointer<pam_message>?] = (0..<buffer.count).map { UnsafePointer(buffer.baseAddress! + $0) }

@@ -52,6 +52,8 @@ public struct PAMError: Error, Sendable, Hashable, CustomStringConvertible {
     public static let accountLocked = PAMError(.accountLocked, code: .permissionDenied, stage: .accountManagement, moduleMessages: [])
     /// PAM itself failed: misconfigured service, unreadable shadow file, a module asking for a kind of input
     /// we cannot give. Not the user's fault; the daemon logs it at error level.
+    // swift-format-ignore: DontRepeatTypeInStaticProperties
+    // Named for PAM's PAM_SYSTEM_ERR, like the other cases are named for theirs.
     public static let systemError = PAMError(.systemError, code: .systemError, stage: .start, moduleMessages: [])
 
     /// Classifies a PAM return code.

@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
-import Logging
 public import Hummingbird
+import Logging
 import NIOCore
 import TokenCore
 

@@ -3,9 +3,9 @@ import Foundation
 import LinuxPAM
 public import Logging
 import Metrics
+import NIOCore
 import Prometheus
 public import ServiceLifecycle
-import NIOCore
 public import TokenAuthority
 import TokenCore
 import TokenServer

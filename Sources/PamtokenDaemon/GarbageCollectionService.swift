@@ -1,7 +1,7 @@
 public import Logging
+import PamtokenWire
 public import ServiceLifecycle
 public import TokenAuthority
-import PamtokenWire
 
 /// Prunes dead sessions, expired refresh tokens (in bounded batches) and retired keys, periodically.
 public struct GarbageCollectionService: Service {

@@ -1,6 +1,6 @@
 public import Logging
-public import TokenServer
 public import ServiceLifecycle
+public import TokenServer
 
 /// `--idle-exit N` (docs/configuration.md): returns after N seconds without a request, which ends the service
 /// group gracefully and the daemon exits 0 — systemd starts it again on the next connection.
@@ -34,4 +34,3 @@ public struct IdleExitService: Service {
         }
     }
 }
-

@@ -1,6 +1,6 @@
-public import TokenServer
-import TokenCore
 public import Foundation
+import TokenCore
+public import TokenServer
 
 #if canImport(Glibc)
 import Glibc

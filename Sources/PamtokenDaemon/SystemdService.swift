@@ -1,5 +1,6 @@
 public import Logging
 public import ServiceLifecycle
+import Synchronization
 
 /// Tells systemd how the daemon is doing: `READY=1` once every listener accepts connections,
 /// `WATCHDOG=1` at half the watchdog interval while running, `STOPPING=1` at shutdown.
@@ -59,5 +60,3 @@ public final class ReadinessGate: Sendable {
         return remaining.load(ordering: .acquiring) <= 0
     }
 }
-
-import Synchronization

@@ -1,9 +1,9 @@
-import JWTKit
 import Foundation
+import JWTKit
 import Logging
+public import PamtokenWire
 public import TokenCore
 import TokenStore
-public import PamtokenWire
 
 extension Authority {
     /// Checks the `Authorization: Bearer …` header of a request (RFC 6750 §2.1): a valid access token whose
@@ -35,13 +35,15 @@ extension Authority {
     public func revoke(token: String, peer: Peer) async throws(AuthorityFailure) {
         if let refresh = RefreshToken(token) {
             if let session = try await storage("revoke", { try await self.store.revokeSession(containing: refresh, reason: "revoked by client") }) {
-                logger.info("session revoked", metadata: ["user": "\(session.user)", "session": "\(session.id)", "peer": "\(peer)", "via": "refresh_token"])
+                logger.info(
+                    "session revoked", metadata: ["user": "\(session.user)", "session": "\(session.id)", "peer": "\(peer)", "via": "refresh_token"])
             }
             return
         }
         guard let claims = try? await verifier.verify(token, acceptingExpired: true) else { return }
         if try await storage("revoke", { try await self.store.revokeSession(id: claims.sid, reason: "revoked by client") }) {
-            logger.info("session revoked", metadata: ["user": "\(claims.sub.value)", "session": "\(claims.sid)", "peer": "\(peer)", "via": "access_token"])
+            logger.info(
+                "session revoked", metadata: ["user": "\(claims.sub.value)", "session": "\(claims.sid)", "peer": "\(peer)", "via": "access_token"])
         }
     }
 

@@ -1,10 +1,10 @@
-import JWTKit
 import Foundation
+import JWTKit
 import LinuxPAM
 import Logging
+import Prometheus
 import TokenCore
 import TokenStore
-import Prometheus
 
 extension Authority {
     /// `grant_type=password` (docs/api.md#token-endpoint): the throttle reserves the attempt, PAM runs
@@ -13,7 +13,9 @@ extension Authority {
     ///
     /// Every failure — wrong password, unknown user, refused system account — gives the same answer
     /// after the same uniform delay, so that nothing about the account can be learnt from it.
-    public func passwordGrant(user: String, password: String, clientID: String, scope: String?, peer: Peer) async throws(AuthorityFailure)
+    public func passwordGrant(
+        user: String, password: String, clientID: String, scope: String?, peer: Peer
+    ) async throws(AuthorityFailure)
         -> TokenGrant
     {
         guard user.utf8.count <= 256, password.utf8.count <= 4096 else { throw .invalidRequest("username or password too long") }
@@ -138,7 +140,8 @@ extension Authority {
             }
             metrics.rotations.increment()
             if case .retried = result {
-                logger.notice("refresh retried within the reuse grace", metadata: ["user": "\(session.user)", "session": "\(session.id)", "peer": "\(peer)"])
+                logger.notice(
+                    "refresh retried within the reuse grace", metadata: ["user": "\(session.user)", "session": "\(session.id)", "peer": "\(peer)"])
             }
             return try await grant(identity, session: session, refreshToken: next, refreshExpiresAt: expiry)
         case .rejected(.reuseDetected(let sessionID, let user)):
@@ -153,7 +156,9 @@ extension Authority {
         }
     }
 
-    private func startSession(_ identity: UserIdentity, method: AuthMethod, clientID: String, scope: String?, peer: Peer) async throws(AuthorityFailure)
+    private func startSession(
+        _ identity: UserIdentity, method: AuthMethod, clientID: String, scope: String?, peer: Peer
+    ) async throws(AuthorityFailure)
         -> TokenGrant
     {
         let token = RefreshToken.generate()

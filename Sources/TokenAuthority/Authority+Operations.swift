@@ -1,10 +1,10 @@
 import Foundation
 import JWTKit
 import Logging
+public import PamtokenWire
 import Prometheus
 public import TokenCore
 public import TokenStore
-public import PamtokenWire
 
 /// What the routes other than the grants need: sessions of a user (their own, or anyone's for an
 /// admin), the keys, garbage collection, health and metrics. Routes only parse and render; the store

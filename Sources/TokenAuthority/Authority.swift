@@ -1,5 +1,5 @@
-import JWTKit
 import Foundation
+import JWTKit
 public import Logging
 public import TokenCore
 public import TokenStore
@@ -79,7 +79,9 @@ public final class Authority: Sendable {
     }
 
     /// Signs an access token for a session and packages the response.
-    func grant(_ identity: UserIdentity, session: SessionRecord, refreshToken: RefreshToken, refreshExpiresAt: Date) async throws(AuthorityFailure)
+    func grant(
+        _ identity: UserIdentity, session: SessionRecord, refreshToken: RefreshToken, refreshExpiresAt: Date
+    ) async throws(AuthorityFailure)
         -> TokenGrant
     {
         let context = SessionContext(

@@ -1,7 +1,8 @@
+public import TokenCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
-public import TokenCore
 
 /// The system user database (`/etc/passwd`, `/etc/group`, or whatever NSS is configured to use).
 ///

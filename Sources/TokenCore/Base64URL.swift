@@ -1,5 +1,5 @@
-public import Foundation
 import Crypto
+public import Foundation
 
 extension Data {
     private static let base64URLAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)

@@ -1,5 +1,5 @@
-public import Foundation
 import Crypto
+public import Foundation
 
 /// An opaque refresh token: `ptr_` followed by 256 bits from the system CSPRNG in base64url (47 chars).
 ///

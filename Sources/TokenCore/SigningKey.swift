@@ -1,6 +1,6 @@
-public import Foundation
 import Crypto
 import CryptoExtras
+public import Foundation
 import JWTKit
 
 /// One signing key of the key ring: its identity (`kid`), its algorithm, its life span, and the secret.

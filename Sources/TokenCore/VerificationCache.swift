@@ -1,6 +1,6 @@
+import Crypto
 import Foundation
 import JWTKit
-import Crypto
 import Synchronization
 
 /// Remembers access tokens whose signature has been checked, so that a relying party that presents the
@@ -49,9 +49,11 @@ public final class VerificationCache: Sendable {
         var token = String(token)
         token.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         return hasher.finalize().withUnsafeBytes { bytes in
-            Key(words: (
-                bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
-                bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 24, as: UInt64.self)))
+            Key(
+                words: (
+                    bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                    bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+                ))
         }
     }
 

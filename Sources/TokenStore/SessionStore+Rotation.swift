@@ -31,14 +31,17 @@ extension SessionStore {
     ///
     /// Writes are serialised by GRDB's writer, so of any number of concurrent calls with the same token
     /// exactly one sees it unused.
-    public func rotate(_ presented: RefreshToken, to next: RefreshToken, refreshTTL: TimeInterval, reuseGrace: TimeInterval)
+    public func rotate(
+        _ presented: RefreshToken, to next: RefreshToken, refreshTTL: TimeInterval, reuseGrace: TimeInterval
+    )
         async throws -> RotationResult
     {
         let now = nowSeconds
         return try await groupCommit.write { db -> RotationResult in
             // Cached statements: the hot path prepares its SQL once per connection, not per rotation.
-            guard let token = try RefreshTokenRecord.fetchOne(
-                db.cachedStatement(sql: "SELECT * FROM refresh_tokens WHERE hash = ?"), arguments: [presented.hash]),
+            guard
+                let token = try RefreshTokenRecord.fetchOne(
+                    db.cachedStatement(sql: "SELECT * FROM refresh_tokens WHERE hash = ?"), arguments: [presented.hash]),
                 var session = try SessionRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM sessions WHERE id = ?"), arguments: [token.sessionID])
             else { return .rejected(.unknown) }
             if session.revokedAt != nil { return .rejected(.sessionRevoked) }
@@ -76,8 +79,9 @@ extension SessionStore {
     /// revoked, and only while none of its children has been used (the client never got past it).
     private static func isGraceRetry(of token: RefreshTokenRecord, now: Int64, grace: TimeInterval, _ db: Database) throws -> Bool {
         guard grace > 0, token.revokedAt == nil, let usedAt = token.usedAt, now - usedAt <= Int64(grace) else { return false }
-        let usedChildren = try Int.fetchOne(
-            db, sql: "SELECT count(*) FROM refresh_tokens WHERE parent_hash = ? AND used_at IS NOT NULL", arguments: [token.hash]) ?? 0
+        let usedChildren =
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM refresh_tokens WHERE parent_hash = ? AND used_at IS NOT NULL", arguments: [token.hash]) ?? 0
         return usedChildren == 0
     }
 

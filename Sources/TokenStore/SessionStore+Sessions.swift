@@ -8,7 +8,8 @@ extension SessionStore {
     public func session(for token: RefreshToken) async throws -> SessionRecord? {
         try await writer.read { db in
             try SessionRecord.fetchOne(
-                db.cachedStatement(sql: "SELECT sessions.* FROM sessions JOIN refresh_tokens ON refresh_tokens.session_id = sessions.id WHERE hash = ?"),
+                db.cachedStatement(
+                    sql: "SELECT sessions.* FROM sessions JOIN refresh_tokens ON refresh_tokens.session_id = sessions.id WHERE hash = ?"),
                 arguments: [token.hash])
         }
     }

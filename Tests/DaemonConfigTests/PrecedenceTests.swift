@@ -4,7 +4,7 @@ import Testing
 import TokenCore
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 @Suite("ConfigurationLoader: sources and their precedence")

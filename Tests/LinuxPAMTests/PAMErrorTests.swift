@@ -4,18 +4,20 @@ import Testing
 
 @Suite("PAM result codes and error categories")
 struct PAMErrorTests {
-    @Test("codes are classified into the categories the daemon distinguishes", arguments: [
-        (PAMResultCode.authError, PAMError.badCredentials),
-        (.userUnknown, .unknownUser),
-        (.accountExpired, .accountExpired),
-        (.newAuthTokenRequired, .passwordExpired),
-        (.authTokenExpired, .passwordExpired),
-        (.permissionDenied, .accountLocked),
-        (.maxTries, .accountLocked),
-        (.authInfoUnavailable, .systemError),
-        (.serviceError, .systemError),
-        (.conversationError, .systemError),
-    ])
+    @Test(
+        "codes are classified into the categories the daemon distinguishes",
+        arguments: [
+            (PAMResultCode.authError, PAMError.badCredentials),
+            (.userUnknown, .unknownUser),
+            (.accountExpired, .accountExpired),
+            (.newAuthTokenRequired, .passwordExpired),
+            (.authTokenExpired, .passwordExpired),
+            (.permissionDenied, .accountLocked),
+            (.maxTries, .accountLocked),
+            (.authInfoUnavailable, .systemError),
+            (.serviceError, .systemError),
+            (.conversationError, .systemError),
+        ])
     func classification(code: PAMResultCode, expected: PAMError) {
         let error = PAMError(code: code, stage: .authenticate, moduleMessages: [])
         #expect(error == expected)
@@ -29,7 +31,9 @@ struct PAMErrorTests {
         #expect(PAMResultCode.authError.message == "Authentication failure")
         #expect(PAMResultCode(rawValue: 999).name == "PAM code 999")
         let error = PAMError(code: .accountExpired, stage: .accountManagement, moduleMessages: ["Your account has expired"])
-        #expect(error.description == "account_expired: pam_acct_mgmt returned PAM_ACCT_EXPIRED (User account has expired); module said: Your account has expired")
+        #expect(
+            error.description
+                == "account_expired: pam_acct_mgmt returned PAM_ACCT_EXPIRED (User account has expired); module said: Your account has expired")
     }
 
     @Test("a NUL byte never reaches PAM: it would silently truncate the C string")

@@ -1,7 +1,7 @@
 import Foundation
-import TestSupport
 import PAMTokenAuth
 import Synchronization
+import TestSupport
 import Testing
 import TokenCore
 

@@ -1,9 +1,9 @@
 import Foundation
-import TestSupport
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import PAMTokenAuth
+import TestSupport
 import Testing
 import TokenCore
 

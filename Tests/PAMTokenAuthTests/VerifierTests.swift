@@ -1,8 +1,8 @@
 import Foundation
-import TestSupport
 import JWTKit
 import PAMTokenAuth
 import Synchronization
+import TestSupport
 import Testing
 import TokenCore
 
@@ -112,7 +112,9 @@ struct VerifierTests {
         let forged = token.replacingOccurrences(of: daemon.keyRing.current.active.kid, with: "forged-kid")
         var header = try JSONSerialization.jsonObject(with: Data(base64URLEncoded: token.split(separator: ".")[0])!) as! [String: String]
         header["kid"] = "forged-kid"
-        let forgedToken = try JSONSerialization.data(withJSONObject: header).base64URLEncodedString() + "." + token.split(separator: ".")[1] + "." + token.split(separator: ".")[2]
+        let forgedToken =
+            try JSONSerialization.data(withJSONObject: header).base64URLEncodedString() + "." + token.split(separator: ".")[1] + "."
+            + token.split(separator: ".")[2]
         for _ in 0..<20 {
             await #expect(throws: PAMTokenAuthError.invalidToken(.unknownKey)) { try await verifier.verify(forgedToken) }
         }

@@ -1,6 +1,6 @@
 import Foundation
-import TestSupport
 import PamtokenCLI
+import TestSupport
 import Testing
 
 #if canImport(Glibc)

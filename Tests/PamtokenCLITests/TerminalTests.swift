@@ -1,6 +1,6 @@
 import Foundation
-import TestSupport
 import PamtokenCLI
+import TestSupport
 import Testing
 
 @Suite("login at a real (pseudo-)terminal")

@@ -1,7 +1,7 @@
 import Crypto
-import TestSupport
 import Foundation
 import JWTKit
+import TestSupport
 import Testing
 import TokenCore
 
@@ -43,9 +43,11 @@ struct AccessTokenTests {
         #expect(payload.contains("\"client_id\":\"pamtoken\""))
     }
 
-    @Test("a relying party verifies our tokens with a key set rebuilt from the published JWKS", arguments: [
-        SigningAlgorithm.es256, .edDSA, .rs256,
-    ])
+    @Test(
+        "a relying party verifies our tokens with a key set rebuilt from the published JWKS",
+        arguments: [
+            SigningAlgorithm.es256, .edDSA, .rs256,
+        ])
     func verifiedThroughJWKS(algorithm: SigningAlgorithm) async throws {
         let fixture = try await TokenFixture(algorithm)
         defer { fixture.cleanUp() }
@@ -155,9 +157,11 @@ struct AccessTokenTests {
         await #expect(throws: TokenError.badSignature) { try await fixture.verifier.verify(relabelled) }
     }
 
-    @Test("junk, truncated and oversized input is malformed, never a crash", arguments: [
-        "", ".", "..", "a.b.c", "abc", "not a token at all", "ptr_AAAA", String(repeating: "A", count: 20000),
-    ])
+    @Test(
+        "junk, truncated and oversized input is malformed, never a crash",
+        arguments: [
+            "", ".", "..", "a.b.c", "abc", "not a token at all", "ptr_AAAA", String(repeating: "A", count: 20000),
+        ])
     func malformed(input: String) async throws {
         let fixture = try await TokenFixture()
         defer { fixture.cleanUp() }

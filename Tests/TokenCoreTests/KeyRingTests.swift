@@ -31,9 +31,11 @@ struct KeyRingTests {
         #expect(reopened.current.active.kid == kid)
     }
 
-    @Test("the JWKS publishes each asymmetric algorithm's public key in RFC 7517/7518 form", arguments: [
-        (SigningAlgorithm.es256, "EC"), (.edDSA, "OKP"), (.rs256, "RSA"),
-    ])
+    @Test(
+        "the JWKS publishes each asymmetric algorithm's public key in RFC 7517/7518 form",
+        arguments: [
+            (SigningAlgorithm.es256, "EC"), (.edDSA, "OKP"), (.rs256, "RSA"),
+        ])
     func jwksShape(algorithm: SigningAlgorithm, kty: String) async throws {
         let directory = TemporaryDirectory()
         defer { directory.cleanUp() }

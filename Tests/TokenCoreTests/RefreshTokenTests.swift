@@ -16,10 +16,12 @@ struct RefreshTokenTests {
         }
     }
 
-    @Test("anything that cannot be one of ours is rejected before the database", arguments: [
-        "", "ptr_", "ptr_short", "xyz_" + String(repeating: "A", count: 43), "ptr_" + String(repeating: "A", count: 42) + "=",
-        "ptr_" + String(repeating: "+", count: 43), "eyJhbGciOiJFUzI1NiJ9.e30.sig",
-    ])
+    @Test(
+        "anything that cannot be one of ours is rejected before the database",
+        arguments: [
+            "", "ptr_", "ptr_short", "xyz_" + String(repeating: "A", count: 43), "ptr_" + String(repeating: "A", count: 42) + "=",
+            "ptr_" + String(repeating: "+", count: 43), "eyJhbGciOiJFUzI1NiJ9.e30.sig",
+        ])
     func rejectsJunk(input: String) {
         #expect(RefreshToken(input) == nil)
     }

@@ -1,9 +1,9 @@
 import Foundation
 import NIOCore
-import Testing
 import TestSupport
-import TokenServer
+import Testing
 import TokenAuthority
+import TokenServer
 
 #if canImport(Glibc)
 import Glibc
@@ -76,7 +76,7 @@ struct AbuseTests {
         try await withServer(idleTimeout: .milliseconds(500)) { path in
             let idle = try RawConnection(path)
             let halfOpen = try (0..<200).map { _ in try RawConnection(path) }
-            halfOpen.forEach { $0.send("POST /token HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\ngrant_") }
+            for connection in halfOpen { connection.send("POST /token HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\ngrant_") }
             let healthy = try RawConnection(path)
             healthy.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
             #expect(healthy.read(responses: 1)?.hasPrefix("HTTP/1.1 200") == true)

@@ -1,14 +1,14 @@
-import NIOCore
-import JWTKit
-import TokenCore
-import TokenStore
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import JWTKit
+import NIOCore
 import Testing
-import TokenServer
 import TokenAuthority
+import TokenCore
+import TokenServer
+import TokenStore
 
 @Suite("Admin routes (docs/api.md#admin-routes)")
 struct AdminRouteTests {

@@ -1,15 +1,15 @@
-import JWTKit
-import TestSupport
-import TokenCore
-import TokenServer
-import TokenAuthority
-import TokenStore
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import JWTKit
 import NIOCore
+import TestSupport
 import Testing
+import TokenAuthority
+import TokenCore
+import TokenServer
+import TokenStore
 
 @Suite("Bearer routes: /userinfo, /sessions, /auth (docs/api.md#user-routes, RFC 6750)")
 struct BearerRouteTests {

@@ -1,9 +1,9 @@
 import AsyncHTTPClient
 import Foundation
-import TestSupport
 import GRDB
 import NIOHTTP1
 import Synchronization
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -64,7 +64,8 @@ struct CrashTests {
                 defer { rotated.finish() }  // a loop that stops early ends the wait below
                 while !Task.isCancelled {
                     let current = chain.state.withLock { $0.current }
-                    guard let reply = try? await LiveClient.send(url, method: .POST, form: ["grant_type": "refresh_token", "refresh_token": current]),
+                    guard
+                        let reply = try? await LiveClient.send(url, method: .POST, form: ["grant_type": "refresh_token", "refresh_token": current]),
                         reply.status == 200, let next = reply.object["refresh_token"] as? String
                     else { return }
                     chain.state.withLock { $0 = (next, current) }

@@ -16,7 +16,9 @@ struct DaemonProcess {
     init(executable: URL = DaemonProcess.binary, arguments: [String], environment: [String: String] = [:]) throws {
         process.executableURL = executable
         process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PAMTOKEN_") && !$0.key.hasPrefix("LISTEN_") && $0.key != "NOTIFY_SOCKET" }
+        var env = ProcessInfo.processInfo.environment.filter {
+            !$0.key.hasPrefix("PAMTOKEN_") && !$0.key.hasPrefix("LISTEN_") && $0.key != "NOTIFY_SOCKET"
+        }
         env.merge(environment) { $1 }
         process.environment = env
         process.standardOutput = output
@@ -27,9 +29,15 @@ struct DaemonProcess {
     /// Runs the process and returns its exit status once it has exited (the termination handler resumes us).
     func start() throws -> Task<Int32, Never> {
         let (stream, continuation) = AsyncStream<Int32>.makeStream()
-        process.terminationHandler = { continuation.yield($0.terminationStatus); continuation.finish() }
+        process.terminationHandler = {
+            continuation.yield($0.terminationStatus)
+            continuation.finish()
+        }
         try process.run()
-        return Task { for await status in stream { return status }; return -1 }
+        return Task {
+            for await status in stream { return status }
+            return -1
+        }
     }
 
     /// Everything the process wrote (call after it has exited).

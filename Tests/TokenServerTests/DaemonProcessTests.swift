@@ -80,7 +80,9 @@ struct DaemonProcessTests {
         let port = 20000 + Int.random(in: 0..<20000)
         let daemon = try DaemonProcess(
             executable: activator,
-            arguments: ["-l", "0.0.0.0:\(port)", DaemonProcess.binary.path, "--config", directory + "/empty.toml", "--state-dir", directory + "/state"])
+            arguments: [
+                "-l", "0.0.0.0:\(port)", DaemonProcess.binary.path, "--config", directory + "/empty.toml", "--state-dir", directory + "/state",
+            ])
         let exit = try daemon.start()
         for _ in 0..<100 {  // the activator binds first; the first connection starts the daemon, which refuses
             if (try? await LiveClient.send("http://127.0.0.1:\(port)/healthz")) == nil, daemon.process.isRunning == false { break }

@@ -1,14 +1,14 @@
-import JWTKit
-import TokenServer
-import TokenAuthority
-import TokenStore
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import JWTKit
 import NIOCore
 import Testing
+import TokenAuthority
 import TokenCore
+import TokenServer
+import TokenStore
 
 @Suite("Discovery, JWKS, health and metrics")
 struct DiscoveryHealthTests {

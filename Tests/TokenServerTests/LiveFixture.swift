@@ -7,8 +7,8 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
-import TokenServer
 import TokenAuthority
+import TokenServer
 
 /// Real listeners on a temporary Unix socket and an ephemeral loopback TCP port, serving the fixture's
 /// router, and an HTTP client that speaks to both.

@@ -4,10 +4,10 @@ import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
 import ServiceLifecycleTestKit
-import Testing
 import TestSupport
-import TokenServer
+import Testing
 import TokenAuthority
+import TokenServer
 
 #if canImport(Glibc)
 import Glibc

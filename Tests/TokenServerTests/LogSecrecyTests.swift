@@ -1,14 +1,14 @@
-import NIOCore
-import JWTKit
-import TokenCore
-import TokenServer
-import TokenAuthority
-import TokenStore
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import JWTKit
+import NIOCore
 import Testing
+import TokenAuthority
+import TokenCore
+import TokenServer
+import TokenStore
 
 @Suite("Secrets never reach the logs")
 struct LogSecrecyTests {
@@ -39,7 +39,8 @@ struct LogSecrecyTests {
         #expect(logs.contains { $0.contains("reuse detected") })
         // One access-log line per request, naming the user once known.
         #expect(logs.contains { $0.hasPrefix("info request") && $0.contains("route=/userinfo") && $0.contains("user=bob") })
-        #expect(logs.contains { $0.hasPrefix("info request") && $0.contains("route=/token") && $0.contains("status=200") && $0.contains("user=alice") })
+        #expect(
+            logs.contains { $0.hasPrefix("info request") && $0.contains("route=/token") && $0.contains("status=200") && $0.contains("user=alice") })
         #expect(secrets.all.count == 15)
         for secret in secrets.all where !secret.isEmpty {
             #expect(!logs.contains { $0.contains(secret) }, "a secret was logged")

@@ -1,12 +1,12 @@
 import DaemonConfig
-import TestSupport
 import Foundation
 import JWTKit
+import TestSupport
 import Testing
+import TokenAuthority
 import TokenCore
 
 @testable import TokenServer
-import TokenAuthority
 
 /// Seeded random mutation of valid inputs for the parsers that face untrusted bytes: form and JSON
 /// bodies, JWTs, and the TOML config. Not coverage-guided like libFuzzer, but deterministic and fast
@@ -82,7 +82,8 @@ struct MutationTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pamtoken-mutcfg-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let seed = Array("""
+        let seed = Array(
+            """
             listen = ["unix:/run/pamtoken/pamtoken.sock", "tcp:127.0.0.1:8719"]
             access_ttl = 300
             issuer = "http://127.0.0.1:8719"

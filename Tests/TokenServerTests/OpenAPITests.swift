@@ -4,9 +4,10 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Testing
-import TokenCore
-@testable import TokenServer
 import TokenAuthority
+import TokenCore
+
+@testable import TokenServer
 
 @Suite("OpenAPI document")
 struct OpenAPITests {

@@ -3,9 +3,9 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import Testing
+import TokenAuthority
 import TokenCore
 import TokenServer
-import TokenAuthority
 
 @Suite("Races over the real socket", .serialized)
 struct RaceTests {

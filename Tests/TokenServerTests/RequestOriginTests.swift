@@ -2,9 +2,9 @@ import Foundation
 import HTTPTypes
 import TestSupport
 import Testing
+import TokenAuthority
 import TokenCore
 import TokenServer
-import TokenAuthority
 
 /// A web page on this machine's browser must not be able to use the daemon: neither by rebinding its
 /// own DNS name to 127.0.0.1 (the request then names the page's host) nor by posting across origins.
@@ -67,7 +67,8 @@ struct RequestOriginTests {
         try await LiveServer.run(fixture) { live in
             let login = try await RawHTTP.exchange(Self.login(host: "127.0.0.1"), to: .tcp(port: live.tcpPort))
             let token = try #require(login.body.split(separator: "\"").drop { $0 != "access_token" }.dropFirst(2).first)
-            let auth = "GET /auth HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nAuthorization: Bearer \(token)\r\n"
+            let auth =
+                "GET /auth HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nAuthorization: Bearer \(token)\r\n"
                 + "Origin: https://app.example\r\nSec-Fetch-Site: cross-site\r\n\r\n"
             let reply = try await RawHTTP.exchange(auth, to: .tcp(port: live.tcpPort))
             #expect(reply.status == 204, "\(reply)")

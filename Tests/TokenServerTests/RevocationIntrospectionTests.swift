@@ -1,15 +1,15 @@
-import NIOCore
-import TestSupport
-import JWTKit
-import TokenCore
-import TokenServer
-import TokenAuthority
-import TokenStore
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import JWTKit
+import NIOCore
+import TestSupport
 import Testing
+import TokenAuthority
+import TokenCore
+import TokenServer
+import TokenStore
 
 @Suite("POST /revoke (RFC 7009) and POST /introspect (RFC 7662)")
 struct RevocationIntrospectionTests {

@@ -1,17 +1,17 @@
-import Testing
-import TestSupport
-import JWTKit
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import JWTKit
 import LinuxPAM
 import Logging
 import NIOCore
 import Synchronization
+import TestSupport
+import Testing
+import TokenAuthority
 import TokenCore
 import TokenServer
-import TokenAuthority
 import TokenStore
 
 /// PAM as a dictionary: `users` name → password; names in `refusedAccounts` fail `pam_acct_mgmt`.

@@ -1,11 +1,11 @@
 import Foundation
-import Synchronization
 import HTTPTypes
 import HummingbirdTesting
+import Synchronization
 import Testing
 import TokenCore
-
 import TokenServer
+
 @testable import TokenAuthority
 
 /// Root and service accounts get no token by password or peer credentials unless the operator says so:

@@ -4,9 +4,9 @@ import Hummingbird
 import HummingbirdTesting
 import TestSupport
 import Testing
+import TokenAuthority
 import TokenCore
 import TokenServer
-import TokenAuthority
 
 /// The throttle against an attacker who does not wait for answers, changes source address, floods
 /// the table with names, or spells the name another way.
@@ -100,7 +100,8 @@ struct ThrottleAttackTests {
             var statuses: [Int?] = []
             for index in 2..<12 {
                 let body = "grant_type=password&username=user\(index)&password=guess"
-                let request = "POST /token HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                let request =
+                    "POST /token HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
                     + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
                 statuses.append(try await RawHTTP.exchange(request, to: .tcp(port: live.tcpPort, source: "127.0.0.\(index)")).status)
             }

@@ -1,15 +1,15 @@
-import NIOCore
-import TestSupport
-import JWTKit
-import TokenStore
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import JWTKit
+import NIOCore
+import TestSupport
 import Testing
+import TokenAuthority
 import TokenCore
 import TokenServer
-import TokenAuthority
+import TokenStore
 
 @Suite("Throttling and PAM admission (docs/api.md#throttling)")
 struct ThrottleTests {

@@ -1,14 +1,14 @@
 import Crypto
-import TestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import TestSupport
 import Testing
+import TokenAuthority
 import TokenCore
 import TokenServer
-import TokenAuthority
 
 /// Forged and damaged tokens against the Bearer routes and introspection: every one
 /// refused with the right error, none with a 5xx.

@@ -1,15 +1,15 @@
-import JWTKit
-import TestSupport
-import TokenServer
-import TokenAuthority
-import TokenStore
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import JWTKit
 import NIOCore
+import TestSupport
 import Testing
+import TokenAuthority
 import TokenCore
+import TokenServer
+import TokenStore
 
 @Suite("POST /token (docs/api.md#token-endpoint)")
 struct TokenEndpointTests {
@@ -82,17 +82,19 @@ struct TokenEndpointTests {
         }
     }
 
-    @Test("malformed requests are invalid_request or unsupported_grant_type, never 500", arguments: [
-        ("", "invalid_request"),
-        ("username=alice&password=x", "invalid_request"),
-        ("grant_type=password&password=x", "invalid_request"),
-        ("grant_type=password&username=alice", "invalid_request"),
-        ("grant_type=password&grant_type=password&username=alice&password=wonderland", "invalid_request"),
-        ("grant_type=client_credentials", "unsupported_grant_type"),
-        ("grant_type=refresh_token", "invalid_request"),
-        ("grant_type=password&username=%ZZ&password=x", "invalid_request"),
-        ("grant_type=password&username=%FF&password=x", "invalid_request"),
-    ])
+    @Test(
+        "malformed requests are invalid_request or unsupported_grant_type, never 500",
+        arguments: [
+            ("", "invalid_request"),
+            ("username=alice&password=x", "invalid_request"),
+            ("grant_type=password&password=x", "invalid_request"),
+            ("grant_type=password&username=alice", "invalid_request"),
+            ("grant_type=password&grant_type=password&username=alice&password=wonderland", "invalid_request"),
+            ("grant_type=client_credentials", "unsupported_grant_type"),
+            ("grant_type=refresh_token", "invalid_request"),
+            ("grant_type=password&username=%ZZ&password=x", "invalid_request"),
+            ("grant_type=password&username=%FF&password=x", "invalid_request"),
+        ])
     func malformed(body: String, error: String) async throws {
         let fixture = try await ServerFixture()
         defer { fixture.cleanUp() }

@@ -1,15 +1,15 @@
-import NIOCore
-import TestSupport
-import JWTKit
-import TokenCore
-import TokenServer
-import TokenAuthority
-import TokenStore
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import JWTKit
+import NIOCore
+import TestSupport
 import Testing
+import TokenAuthority
+import TokenCore
+import TokenServer
+import TokenStore
 
 @Suite("The tutorial's routes (docs/api.md#tutorial-routes)")
 struct TutorialRouteTests {

@@ -1,6 +1,6 @@
 import Foundation
-import TestSupport
 import GRDB
+import TestSupport
 import Testing
 import TokenCore
 import TokenStore

@@ -1,6 +1,6 @@
 import Foundation
-import TestSupport
 import GRDB
+import TestSupport
 import TokenCore
 import TokenStore
 

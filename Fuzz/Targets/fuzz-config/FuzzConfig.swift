@@ -1,5 +1,5 @@
-import FuzzSupport
 import DaemonConfig
+import FuzzSupport
 
 /// libFuzzer target: the bytes of `pamtoken.toml`, through the same checks as a file read from disk
 /// (size, UTF-8, NUL), TOMLKit's parser (toml++), key and type checks, and validation.

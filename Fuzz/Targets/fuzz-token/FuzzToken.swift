@@ -1,6 +1,6 @@
 import Foundation
-import TestSupport
 import FuzzSupport
+import TestSupport
 import TokenCore
 
 /// libFuzzer target: an access token as sent in `Authorization: Bearer …`, through ``TokenVerifier``

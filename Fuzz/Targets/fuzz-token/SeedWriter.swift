@@ -1,6 +1,6 @@
 import Foundation
-import TestSupport
 import FuzzSupport
+import TestSupport
 import TokenCore
 
 /// Writes the seed corpus of `fuzz-token` (`PAMTOKEN_FUZZ_WRITE_SEEDS=<dir>`): tokens signed by the

@@ -1,5 +1,5 @@
-import PamtokenWire
 import ArgumentParser
+import PamtokenWire
 
 /// `pamtoken admin gc`: `POST /admin/gc`, the daemon's periodic clean-up, run now.
 struct AdminGCCommand: ContextualCommand {

@@ -1,5 +1,5 @@
-import PamtokenWire
 import ArgumentParser
+import PamtokenWire
 
 /// `pamtoken admin keys rotate`: `POST /admin/keys/rotate`, which makes a new key active at once (docs/api.md#access-token).
 struct AdminKeysRotateCommand: ContextualCommand {

@@ -1,6 +1,6 @@
-import PamtokenWire
 import ArgumentParser
 import Foundation
+import PamtokenWire
 import TokenCore
 
 /// `pamtoken verify`: check a JWT the way a relying party would, against the daemon's published keys.

@@ -63,7 +63,9 @@ public enum HTTPResponseParser {
         return status
     }
 
-    private static func parseBody(_ bytes: [UInt8], from start: Int, status: Int, headers: [(name: String, value: String)]) throws(HTTPParseError)
+    private static func parseBody(
+        _ bytes: [UInt8], from start: Int, status: Int, headers: [(name: String, value: String)]
+    ) throws(HTTPParseError)
         -> [UInt8]
     {
         // RFC 9110 §6.4.1: these never have content, whatever the headers say.

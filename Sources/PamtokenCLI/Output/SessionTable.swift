@@ -1,4 +1,5 @@
 import PamtokenWire
+
 /// Renders session listings as a table; shared with `admin sessions`.
 enum SessionTable {
     static func render(_ sessions: [SessionInfo], showUser: Bool) -> String {

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 public import NIOCore
 import Synchronization
 public import TokenAuthority
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Peer credentials of open Unix-socket connections, read once per connection with `SO_PEERCRED` when
 /// the listener accepts it and dropped when it closes.

@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 public import HummingbirdCore
 public import Logging
 public import NIOCore
 import NIOExtras
 public import NIOPosix
 public import ServiceLifecycle
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One listening socket serving HTTP/1.1 with the shared responder: a Unix socket, a TCP port, or a
 /// socket inherited from systemd. Modelled on HummingbirdCore's `Server`, which can bind a host or a

@@ -1,7 +1,8 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
 
 /// Preparing the path of a Unix socket we are about to bind.
 enum UnixSocketPath {

@@ -1,9 +1,9 @@
 import Foundation
 import Hummingbird
 import Logging
+import PamtokenWire
 import TokenAuthority
 import TokenCore
-import PamtokenWire
 
 extension TokenRouter {
     /// `/admin/…` (docs/api.md#admin-routes): on the Unix socket only, for uid 0 or members of `admin_group`.
@@ -24,8 +24,10 @@ extension TokenRouter {
                 by: admin)
             self.logger.warning(
                 "admin revoked sessions",
-                metadata: ["event": "admin_revoke", "admin": "\(admin)", "user": "\(parameters["user"] ?? "")",
-                    "session": "\(parameters["session"] ?? "")", "count": "\(revoked)"])
+                metadata: [
+                    "event": "admin_revoke", "admin": "\(admin)", "user": "\(parameters["user"] ?? "")",
+                    "session": "\(parameters["session"] ?? "")", "count": "\(revoked)",
+                ])
             return .json(RevokeCount(revoked: revoked))
         }
 

@@ -1,14 +1,15 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import PamtokenWire
 import TokenAuthority
 import TokenCore
-import PamtokenWire
 
 extension TokenRouter {
     /// The JWKS and the RFC 8414 metadata documents, under both names OAuth and OIDC clients look for.
     func addDiscoveryRoutes(to router: Router<TokenRequestContext>, table: inout RouteTable) {
-        let metadata = JSONBody.encode(ServerMetadata(issuer: authority.issuerURL, grantTypes: ["password", "refresh_token", PeerCredentialsGrant.type]))
+        let metadata = JSONBody.encode(
+            ServerMetadata(issuer: authority.issuerURL, grantTypes: ["password", "refresh_token", PeerCredentialsGrant.type]))
         table.add(.get, "/.well-known/jwks.json", on: router) { _, _ in
             // Serialised once per key change by the key ring; here only wrapped.
             .json(bytes: ByteBuffer(bytes: self.authority.keys.jwksJSON))

@@ -1,7 +1,7 @@
-import HTTPTypes
-import NIOCore
 import Foundation
+import HTTPTypes
 import Hummingbird
+import NIOCore
 import OAuthBody
 
 /// The parameters of a POST body, from `application/x-www-form-urlencoded` (the OAuth standard) or

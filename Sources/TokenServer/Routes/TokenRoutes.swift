@@ -1,6 +1,6 @@
 import Hummingbird
-import TokenAuthority
 import PamtokenWire
+import TokenAuthority
 
 extension TokenRouter {
     /// `POST /token` — the RFC 6749 token endpoint (docs/api.md#token-endpoint).

@@ -2,10 +2,10 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import JWTKit
+import PamtokenWire
 import TokenAuthority
 import TokenCore
 import TokenStore
-import PamtokenWire
 
 extension TokenRouter {
     /// The classic ASP.NET Core tutorial's routes (docs/api.md#tutorial-routes), for clients written against it: the

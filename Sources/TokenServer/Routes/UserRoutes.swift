@@ -3,10 +3,10 @@ import HTTPTypes
 import Hummingbird
 import JWTKit
 import Logging
+import PamtokenWire
 import TokenAuthority
 import TokenCore
 import TokenStore
-import PamtokenWire
 
 extension TokenRouter {
     /// Bearer-protected routes for the token's own user: `/userinfo`, `/sessions`, `/auth`.
