@@ -1,5 +1,4 @@
 import Foundation
-import JWTKit
 import LinuxPAM
 import Logging
 import Prometheus
@@ -92,7 +91,7 @@ extension Authority {
             throw .unauthorizedClient("the peercred grant is refused for system accounts (uid \(uid)); see allow_system_users")
         }
         guard let identity = users.user(uid: uid) else { throw .invalidGrant("the peer's uid does not resolve to a user") }
-        try await checkAccount(identity.user, peer: peer)
+        try await checkAccount(identity.user, peer: peer, atRefresh: false)
         metrics.loginsOK.increment()
         return try await startSession(identity, method: .peerCredentials, clientID: clientID, scope: scope, peer: peer)
     }
@@ -119,7 +118,7 @@ extension Authority {
             throw .invalidGrant("invalid refresh token")
         }
         do {
-            try await checkAccount(session.user, peer: peer)
+            try await checkAccount(session.user, peer: peer, atRefresh: true)
         } catch .invalidGrant {
             try await revokeAfterFailedCheck(session, reason: "account refused by PAM")
             throw .invalidGrant("invalid refresh token")
@@ -176,7 +175,7 @@ extension Authority {
     }
 
     /// `pam_acct_mgmt` through the admission limit. A refused account is `invalid_grant`.
-    func checkAccount(_ user: String, peer: Peer) async throws(AuthorityFailure) {
+    func checkAccount(_ user: String, peer: Peer, atRefresh: Bool) async throws(AuthorityFailure) {
         let outcome = await pam { () async throws(PAMError) -> Void in
             try await self.authenticator.checkAccount(user: user, remoteHost: peer.remoteHost)
         }
@@ -191,7 +190,8 @@ extension Authority {
                 throw .temporarilyUnavailable
             }
             logger.notice("account refused by PAM", metadata: ["user": "\(user)", "reason": "\(error)", "peer": "\(peer)"])
-            throw .invalidGrant("invalid refresh token")
+            // Said of the refresh token at refresh; the peercred grant has no token, only an account.
+            throw .invalidGrant(atRefresh ? "invalid refresh token" : "the account may not log in now")
         }
     }
 

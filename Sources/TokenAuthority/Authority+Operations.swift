@@ -1,5 +1,4 @@
 import Foundation
-import JWTKit
 import Logging
 public import PamtokenWire
 import Prometheus

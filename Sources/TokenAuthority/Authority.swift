@@ -1,5 +1,4 @@
 import Foundation
-import JWTKit
 public import Logging
 public import TokenCore
 public import TokenStore
