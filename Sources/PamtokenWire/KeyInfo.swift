@@ -1,11 +1,17 @@
 /// `GET /admin/keys`: public facts about one signing key, never key material. Times are Unix seconds.
 public struct KeyInfo: Codable, Sendable, Equatable {
+    /// The key id (RFC 7638 thumbprint), as in the JWKS and token headers.
     public var kid: String
+    /// The JWS algorithm, e.g. `ES256`.
     public var alg: String
+    /// Whether it is the key that signs new tokens.
     public var active: Bool
+    /// When it was created (Unix seconds).
     public var createdAt: Int64
+    /// When it stopped signing (Unix seconds); it stays published until no token it signed is valid.
     public var retiredAt: Int64?
 
+    /// A value with every member given, as the daemon builds it.
     public init(kid: String, alg: String, active: Bool, createdAt: Int64, retiredAt: Int64?) {
         self.kid = kid
         self.alg = alg
@@ -23,8 +29,10 @@ public struct KeyInfo: Codable, Sendable, Equatable {
 
 /// `{"keys": [...]}`.
 public struct KeyList: Codable, Sendable, Equatable {
+    /// The keys, active key first.
     public var keys: [KeyInfo]
 
+    /// A value with every member given, as the daemon builds it.
     public init(keys: [KeyInfo]) {
         self.keys = keys
     }

@@ -1,18 +1,31 @@
 /// RFC 8414 §2 authorization server metadata (also served as OpenID discovery). Endpoints derive from
 /// the issuer, which therefore should be the URL clients reach the daemon at.
 public struct ServerMetadata: Codable, Sendable, Equatable {
+    /// The issuer URL: `iss` of every token, base of every endpoint below.
     public var issuer: String
+    /// `POST` here for tokens.
     public var tokenEndpoint: String
+    /// The public keys (RFC 7517).
     public var jwksURI: String
+    /// RFC 7009 revocation.
     public var revocationEndpoint: String
+    /// RFC 7662 introspection.
     public var introspectionEndpoint: String
+    /// Who a token is for.
     public var userinfoEndpoint: String
+    /// The grants the token endpoint takes.
     public var grantTypesSupported: [String]
+    /// Client authentication at the token endpoint (`none`: public clients).
     public var tokenEndpointAuthMethodsSupported: [String]
+    /// Client authentication at the revocation endpoint.
     public var revocationEndpointAuthMethodsSupported: [String]
+    /// Client authentication at the introspection endpoint.
     public var introspectionEndpointAuthMethodsSupported: [String]
+    /// Authorization-endpoint response types (none until browser sign-in exists).
     public var responseTypesSupported: [String]
+    /// `public`: `sub` is the user name everywhere.
     public var subjectTypesSupported: [String]
+    /// ID-token algorithms (none until browser sign-in exists).
     public var idTokenSigningAlgValuesSupported: [String]
 
     /// The daemon's metadata for `issuer`, offering `grantTypes`.
