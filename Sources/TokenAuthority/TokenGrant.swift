@@ -1,22 +1,20 @@
-/// A successful token response (RFC 6749 §5.1), plus the refresh token's lifetime (docs/api.md#token-endpoint).
-public struct TokenGrant: Sendable, Encodable {
+/// What a successful grant produced: the tokens, their lifetimes and the user they are for. The server
+/// renders it as the RFC 6749 §5.1 `TokenResponse` of PamtokenWire (docs/api.md#token-endpoint).
+public struct TokenGrant: Sendable {
+    /// The signed access token (a JWT).
     public var accessToken: String
+    /// Always `Bearer`.
     public var tokenType = "Bearer"
+    /// Seconds until the access token expires.
     public var expiresIn: Int
+    /// The new refresh token; only its hash is stored.
     public var refreshToken: String
+    /// Seconds the refresh token stays valid unused.
     public var refreshTokenExpiresIn: Int
+    /// The session's scope, when it has one.
     public var scope: String?
-    /// The user the tokens are for. Not part of the response body.
+    /// The user the tokens are for, for the access log. Not part of the response body.
     public var user = ""
-
-    enum CodingKeys: String, CodingKey {
-        case accessToken = "access_token"
-        case tokenType = "token_type"
-        case expiresIn = "expires_in"
-        case refreshToken = "refresh_token"
-        case refreshTokenExpiresIn = "refresh_token_expires_in"
-        case scope
-    }
 
     /// A grant never prints its tokens.
     public var redacted: String { "TokenGrant(expires_in: \(expiresIn))" }
