@@ -8,7 +8,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 BUILD_LOG := .build/build-warnings.log
 
-.PHONY: build release test lint format e2e fuzz deps run install uninstall clean
+.PHONY: check-deps build release test lint format e2e fuzz deps run install uninstall clean
 
 # Installation layout (GNU conventions). DESTDIR stages into a tree, for packages and tests.
 PREFIX ?= /usr/local
@@ -21,16 +21,26 @@ UNITDIR ?= $(LIBDIR)/systemd/system
 CONFIG ?= release
 SKIP_BUILD ?=
 
-build:
+# The C headers the build needs, checked first so that a missing package is one line naming it
+# rather than a compiler error about security/pam_appl.h.
+check-deps:
+	@for pair in security/pam_appl.h:libpam0g-dev sqlite3.h:libsqlite3-dev; do \
+		header=$${pair%%:*}; package=$${pair#*:}; \
+		if [ ! -e "/usr/include/$$header" ]; then \
+			echo "pamtoken: $$package is not installed (no /usr/include/$$header): sudo apt-get install $$package, or sudo make deps" >&2; exit 1; \
+		fi; \
+	done
+
+build: check-deps
 	$(SWIFT) build
 
 # Release binaries with the Swift runtime linked in, so they run without the toolchain installed.
-release:
+release: check-deps
 	$(SWIFT) build -c release --static-swift-stdlib
 
 # The test command of the README and of CI: one build of every target (tests and helper executables
 # included), a check that our own code compiled without a warning, then the tests from that build.
-test:
+test: check-deps
 	@mkdir -p .build
 	$(SWIFT) build --build-tests 2>&1 | tee $(BUILD_LOG); test $${PIPESTATUS[0]:-0} -eq 0
 	scripts/check-warnings $(BUILD_LOG)

@@ -42,8 +42,10 @@ let package = Package(
     ],
     targets: [
         // The only C in the project: libpam's headers and a few inline helpers.
+        // pkgConfig: SwiftPM then names the package to install when pam.pc (libpam0g-dev) is missing.
         .systemLibrary(
             name: "CPAM",
+            pkgConfig: "pam",
             providers: [.apt(["libpam0g-dev"])]
         ),
         // The Swift face of PAM. The only module that imports CPAM.
