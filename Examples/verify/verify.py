@@ -9,7 +9,7 @@ import jwt
 issuer, token = sys.argv[1].rstrip("/"), sys.argv[2]
 metadata = json.load(urllib.request.urlopen(issuer + "/.well-known/openid-configuration"))
 # Trust the issuer you were configured with, not whichever one the document names, and keys only
-# from under it (https or this machine): https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationValidation
+# from under it (https or this machine), as OpenID Connect Discovery 1.0 §4.3 requires.
 assert metadata["issuer"] == issuer, f"the daemon says its issuer is {metadata['issuer']}, not {issuer}"
 assert metadata["jwks_uri"].startswith(issuer + "/"), "the JWKS is not under the issuer"
 signing_key = jwt.PyJWKClient(metadata["jwks_uri"]).get_signing_key_from_jwt(token)

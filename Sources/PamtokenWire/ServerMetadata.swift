@@ -1,32 +1,34 @@
 /// RFC 8414 §2 authorization server metadata (also served as OpenID discovery). Endpoints derive from
-/// the issuer, which therefore should be the URL clients reach the daemon at.
+/// the issuer, which therefore should be the URL clients reach the daemon at. Only `issuer` is
+/// required when decoding, so that clients (the CLI, `PAMTokenAuth`) keep working against a daemon
+/// that adds or omits optional members; the daemon itself always sends them all.
 public struct ServerMetadata: Codable, Sendable, Equatable {
     /// The issuer URL: `iss` of every token, base of every endpoint below.
     public var issuer: String
     /// `POST` here for tokens.
-    public var tokenEndpoint: String
+    public var tokenEndpoint: String?
     /// The public keys (RFC 7517).
-    public var jwksURI: String
+    public var jwksURI: String?
     /// RFC 7009 revocation.
-    public var revocationEndpoint: String
+    public var revocationEndpoint: String?
     /// RFC 7662 introspection.
-    public var introspectionEndpoint: String
+    public var introspectionEndpoint: String?
     /// Who a token is for.
-    public var userinfoEndpoint: String
+    public var userinfoEndpoint: String?
     /// The grants the token endpoint takes.
-    public var grantTypesSupported: [String]
+    public var grantTypesSupported: [String]?
     /// Client authentication at the token endpoint (`none`: public clients).
-    public var tokenEndpointAuthMethodsSupported: [String]
+    public var tokenEndpointAuthMethodsSupported: [String]?
     /// Client authentication at the revocation endpoint.
-    public var revocationEndpointAuthMethodsSupported: [String]
+    public var revocationEndpointAuthMethodsSupported: [String]?
     /// Client authentication at the introspection endpoint.
-    public var introspectionEndpointAuthMethodsSupported: [String]
+    public var introspectionEndpointAuthMethodsSupported: [String]?
     /// Authorization-endpoint response types (none until browser sign-in exists).
-    public var responseTypesSupported: [String]
+    public var responseTypesSupported: [String]?
     /// `public`: `sub` is the user name everywhere.
-    public var subjectTypesSupported: [String]
+    public var subjectTypesSupported: [String]?
     /// ID-token algorithms (none until browser sign-in exists).
-    public var idTokenSigningAlgValuesSupported: [String]
+    public var idTokenSigningAlgValuesSupported: [String]?
 
     /// The daemon's metadata for `issuer`, offering `grantTypes`.
     public init(issuer: String, grantTypes: [String]) {
@@ -44,27 +46,6 @@ public struct ServerMetadata: Codable, Sendable, Equatable {
         responseTypesSupported = []
         subjectTypesSupported = ["public"]
         idTokenSigningAlgValuesSupported = []
-    }
-
-    /// Decodes another server's metadata leniently: only `issuer` is required, so that clients (the
-    /// CLI, `PAMTokenAuth`) keep working against a daemon that adds or omits optional members.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        issuer = try container.decode(String.self, forKey: .issuer)
-        func text(_ key: CodingKeys) -> String { (try? container.decodeIfPresent(String.self, forKey: key)) ?? nil ?? "" }
-        func list(_ key: CodingKeys) -> [String] { (try? container.decodeIfPresent([String].self, forKey: key)) ?? nil ?? [] }
-        tokenEndpoint = text(.tokenEndpoint)
-        jwksURI = text(.jwksURI)
-        revocationEndpoint = text(.revocationEndpoint)
-        introspectionEndpoint = text(.introspectionEndpoint)
-        userinfoEndpoint = text(.userinfoEndpoint)
-        grantTypesSupported = list(.grantTypesSupported)
-        tokenEndpointAuthMethodsSupported = list(.tokenEndpointAuthMethodsSupported)
-        revocationEndpointAuthMethodsSupported = list(.revocationEndpointAuthMethodsSupported)
-        introspectionEndpointAuthMethodsSupported = list(.introspectionEndpointAuthMethodsSupported)
-        responseTypesSupported = list(.responseTypesSupported)
-        subjectTypesSupported = list(.subjectTypesSupported)
-        idTokenSigningAlgValuesSupported = list(.idTokenSigningAlgValuesSupported)
     }
 
     enum CodingKeys: String, CodingKey {

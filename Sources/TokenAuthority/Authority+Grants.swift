@@ -52,7 +52,8 @@ extension Authority {
         case .success(let canonical)?:
             name = canonical
         }
-        guard let identity = users.user(named: name) else {
+        // The name PAM settled on is usually the one already resolved before PAM: no second lookup then.
+        guard let identity = resolved?.user == name ? resolved : users.user(named: name) else {
             throw await failLogin(
                 attempt, user: user, settledAs: name, peer: peer, reason: "PAM accepted a user the user database does not know",
                 systemError: true, startedAt: start)
