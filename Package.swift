@@ -134,6 +134,7 @@ let package = Package(
                 "TokenStore",
                 "LinuxPAM",
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -152,6 +153,7 @@ let package = Package(
                 "TokenStore",
                 "TokenAuthority",
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -189,6 +191,7 @@ let package = Package(
             name: "pamtokend",
             dependencies: [
                 "PamtokenDaemon",
+                "LinuxPAM",
                 "DaemonConfig",
                 "TokenCore",
                 .product(name: "Logging", package: "swift-log"),
@@ -341,6 +344,7 @@ if Context.environment["PAMTOKEN_FUZZ"] != nil {
         ("fuzz-body", ["OAuthBody"]),
         ("fuzz-token", ["TokenCore", "TestSupport"]),
         ("fuzz-config", ["DaemonConfig"]),
+        ("fuzz-authorize", ["OAuthBody"]),
     ]
     for target in fuzzTargets {
         package.targets.append(

@@ -2,6 +2,7 @@
 #define PAMTOKEN_CPAM_SHIM_H
 
 #include <security/pam_appl.h>
+#include <crypt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>

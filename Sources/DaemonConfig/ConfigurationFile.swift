@@ -100,6 +100,13 @@ enum ConfigurationFile {
         case .string: if let string = value.string { return .text(string) }
         case .array:
             guard let array = value.array else { break }
+            if !array.isEmpty, array.allSatisfy({ $0.type == .table }) {
+                return .tables(
+                    array.compactMap(\.table).map { table in
+                        Dictionary(
+                            table.keys.compactMap { name in table[name].map { (name, rawSetting($0)) } }, uniquingKeysWith: { first, _ in first })
+                    })
+            }
             var strings: [String] = []
             for element in array {
                 guard let string = element.string else { return .other("an array containing \(typeName(element.type))") }

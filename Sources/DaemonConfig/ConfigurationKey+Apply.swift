@@ -31,6 +31,7 @@ extension ConfigurationKey {
         case .peercredGrant: configuration.peercredGrant = try boolean(raw)
         case .peercredAllowRoot: configuration.peercredAllowRoot = try boolean(raw)
         case .allowSystemUsers: configuration.allowSystemUsers = try boolean(raw)
+        case .passwordGrant: configuration.passwordGrant = try boolean(raw)
         case .adminGroup: configuration.adminGroup = try string(raw)
         case .throttleUserFailures: configuration.throttleUserFailures = try integer(raw)
         case .throttlePeerFailures: configuration.throttlePeerFailures = try integer(raw)
@@ -38,6 +39,7 @@ extension ConfigurationKey {
         case .throttleMaxBackoff: configuration.throttleMaxBackoff = try integer(raw)
         case .gcInterval: configuration.gcInterval = try integer(raw)
         case .idleConnectionTimeout: configuration.idleConnectionTimeout = try integer(raw)
+        case .clients: configuration.clients = try clients(raw)
         }
     }
 
@@ -59,6 +61,8 @@ extension ConfigurationKey {
             return .texts(text.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingWhitespace })
         case .string, .signingAlgorithm, .logLevel, .logFormat:
             return .text(text)
+        case .clients:
+            throw .invalid("can be set only in the configuration file, as [[clients]] tables")
         }
     }
 

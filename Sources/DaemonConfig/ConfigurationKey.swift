@@ -29,6 +29,7 @@ enum ConfigurationKey: String, CaseIterable, Sendable {
     case peercredGrant = "peercred_grant"
     case peercredAllowRoot = "peercred_allow_root"
     case allowSystemUsers = "allow_system_users"
+    case passwordGrant = "password_grant"
     case adminGroup = "admin_group"
     case throttleUserFailures = "throttle_user_failures"
     case throttlePeerFailures = "throttle_peer_failures"
@@ -36,10 +37,13 @@ enum ConfigurationKey: String, CaseIterable, Sendable {
     case throttleMaxBackoff = "throttle_max_backoff"
     case gcInterval = "gc_interval"
     case idleConnectionTimeout = "idle_connection_timeout"
+    /// The relying parties of browser sign-in: `[[clients]]` tables, last in the file as TOML requires
+    /// of tables (every plain key after them would belong to the last table).
+    case clients
 
     /// The kinds of value a key holds; they decide parsing and the wording of type errors.
     enum Kind {
-        case seconds, milliseconds, count, boolean, string, strings, listen, signingAlgorithm, logLevel, logFormat
+        case seconds, milliseconds, count, boolean, string, strings, listen, signingAlgorithm, logLevel, logFormat, clients
     }
 
     /// The log levels of swift-log's `Logger.Level`, least severe first.
@@ -74,7 +78,7 @@ enum ConfigurationKey: String, CaseIterable, Sendable {
     var kind: Kind {
         switch self {
         case .listen: .listen
-        case .allowRemote, .durableCommits, .peercredGrant, .peercredAllowRoot, .allowSystemUsers: .boolean
+        case .allowRemote, .durableCommits, .peercredGrant, .peercredAllowRoot, .allowSystemUsers, .passwordGrant: .boolean
         case .stateDir, .pamService, .issuer, .adminGroup: .string
         case .pamThreads, .pamQueueLimit, .throttleUserFailures, .throttlePeerFailures: .count
         case .failureDelayMilliseconds: .milliseconds
@@ -85,6 +89,7 @@ enum ConfigurationKey: String, CaseIterable, Sendable {
         case .signingAlg: .signingAlgorithm
         case .logLevel: .logLevel
         case .logFormat: .logFormat
+        case .clients: .clients
         }
     }
 
@@ -101,6 +106,7 @@ enum ConfigurationKey: String, CaseIterable, Sendable {
         case .signingAlgorithm: "one of " + SigningAlgorithm.allCases.map(\.rawValue).joined(separator: ", ")
         case .logLevel: "one of " + Self.logLevels.joined(separator: ", ")
         case .logFormat: "text or json"
+        case .clients: "an array of tables ([[clients]])"
         }
     }
 }

@@ -60,7 +60,9 @@ struct ConfigurationValidator {
         case .allowedOrigins:
             let bad = c.allowedOrigins.first { WebOrigin(url: $0)?.serialized != $0.lowercased() }
             return bad.map { "must list origins as scheme://host[:port], such as https://app.example.com (got \(quoted($0)))" }
-        case .allowRemote, .signingAlg, .logLevel, .logFormat, .durableCommits, .peercredGrant, .peercredAllowRoot, .allowSystemUsers:
+        case .clients: return clientsProblem()
+        case .allowRemote, .signingAlg, .logLevel, .logFormat, .durableCommits, .peercredGrant, .peercredAllowRoot, .allowSystemUsers,
+            .passwordGrant:
             return nil  // fully checked when parsed
         }
     }

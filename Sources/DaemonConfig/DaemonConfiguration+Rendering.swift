@@ -8,8 +8,20 @@ extension DaemonConfiguration {
             "# pamtokend: effective configuration (defaults < pamtoken.toml < PAMTOKEN_* < flags).",
             "# Every key, in the order of etc/pamtoken/pamtoken.toml; all durations are in seconds unless named _ms.",
         ]
-        for key in ConfigurationKey.allCases {
+        for key in ConfigurationKey.allCases where key != .clients || clients.isEmpty {
             lines.append("\(key.name) = \(tomlLiteral(of: key))")
+        }
+        for client in clients {
+            lines.append("")
+            lines.append("[[clients]]")
+            lines.append("id = \(TOMLText.string(client.id))")
+            lines.append("name = \(TOMLText.string(client.name))")
+            lines.append("redirect_uris = \(TOMLText.array(client.redirectURIs))")
+            if let hash = client.secretHash { lines.append("secret_hash = \(TOMLText.string(hash))") }
+            lines.append("public = \(client.isPublic)")
+            lines.append("scopes = \(TOMLText.array(client.scopes))")
+            lines.append("allowed_groups = \(TOMLText.array(client.allowedGroups))")
+            lines.append("post_logout_redirect_uris = \(TOMLText.array(client.postLogoutRedirectURIs))")
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -40,6 +52,7 @@ extension DaemonConfiguration {
         case .peercredGrant: String(peercredGrant)
         case .peercredAllowRoot: String(peercredAllowRoot)
         case .allowSystemUsers: String(allowSystemUsers)
+        case .passwordGrant: String(passwordGrant)
         case .adminGroup: TOMLText.string(adminGroup)
         case .throttleUserFailures: String(throttleUserFailures)
         case .throttlePeerFailures: String(throttlePeerFailures)
@@ -47,6 +60,7 @@ extension DaemonConfiguration {
         case .throttleMaxBackoff: String(throttleMaxBackoff)
         case .gcInterval: String(gcInterval)
         case .idleConnectionTimeout: String(idleConnectionTimeout)
+        case .clients: "[]"
         }
     }
 }

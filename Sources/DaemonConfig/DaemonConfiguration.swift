@@ -52,6 +52,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     /// Password and peercred grants for root and system accounts (uid below `SYS_UID_MAX` + 1 of
     /// `/etc/login.defs`, and `nobody`). Key `allow_system_users`.
     public var allowSystemUsers = false
+    /// The password grant (RFC 6749 §4.3) for local programs; browser sign-in does not need it. Key `password_grant`.
+    public var passwordGrant = true
     /// Members of this group may use `/admin/` (root always may). Empty = root only. Key `admin_group`.
     public var adminGroup = ""
     /// Throttling (docs/api.md#throttling). Failures allowed per user name / per peer before back-off starts,
@@ -65,6 +67,8 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var gcInterval = 300
     /// Close connections idle for this many seconds. Key `idle_connection_timeout`.
     public var idleConnectionTimeout = 60
+    /// The relying parties of browser sign-in (docs/browser-sign-in.md). Key `clients`: `[[clients]]` tables.
+    public var clients: [OAuthClient] = []
 
     public init() {}
 

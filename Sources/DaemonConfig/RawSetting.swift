@@ -8,6 +8,8 @@ enum RawSetting {
     case boolean(Bool)
     case text(String)
     case texts([String])
+    /// An array of tables (`[[clients]]`), each table's values raw in turn.
+    case tables([[String: RawSetting]])
     /// Any other TOML value; the associated text names its type ("a floating-point number").
     case other(String)
 
@@ -18,6 +20,7 @@ enum RawSetting {
         case .boolean: "a boolean"
         case .text: "a string"
         case .texts: "an array of strings"
+        case .tables: "an array of tables"
         case .other(let name): name
         }
     }

@@ -95,7 +95,8 @@ public func buildServices(configuration config: DaemonConfiguration, logger: Log
     let authority = Authority(
         policy: config.tokenPolicy, keyRing: keyRing, store: store, authenticator: pam, users: SystemUserDirectory(),
         throttle: LoginThrottle(limits: config.throttleLimits, clock: clock), settings: config.authoritySettings,
-        metrics: ServerMetrics(registry: registry), clock: clock, logger: logger)
+        metrics: ServerMetrics(registry: registry), clock: clock, logger: logger,
+        clients: ClientRegistry(config.clients, verifySecret: { secret, hash in await SecretHash.verify(secret, against: hash) }))
     let peers = PeerDirectory()
     let router = TokenRouter(
         authority: authority, peers: peers,
@@ -176,7 +177,7 @@ extension DaemonConfiguration {
         .init(
             failureDelay: .milliseconds(failureDelayMilliseconds), peercredGrant: peercredGrant, peercredAllowRoot: peercredAllowRoot,
             adminGroup: adminGroup.isEmpty ? nil : adminGroup, pamThreads: pamThreads, pamQueueLimit: pamQueueLimit,
-            allowSystemUsers: allowSystemUsers, firstUserUID: LoginDefinitions.read().firstUserUID)
+            allowSystemUsers: allowSystemUsers, firstUserUID: LoginDefinitions.read().firstUserUID, passwordGrant: passwordGrant)
     }
 }
 

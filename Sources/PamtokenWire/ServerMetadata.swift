@@ -23,15 +23,29 @@ public struct ServerMetadata: Codable, Sendable, Equatable {
     public var revocationEndpointAuthMethodsSupported: [String]?
     /// Client authentication at the introspection endpoint.
     public var introspectionEndpointAuthMethodsSupported: [String]?
-    /// Authorization-endpoint response types (none until browser sign-in exists).
+    /// Browser sign-in (OpenID Connect Core §3.1.2).
+    public var authorizationEndpoint: String?
+    /// RP-initiated logout.
+    public var endSessionEndpoint: String?
+    /// `["code"]`.
     public var responseTypesSupported: [String]?
+    /// `["query"]`.
+    public var responseModesSupported: [String]?
+    /// `["S256"]`: PKCE is required, `plain` is refused.
+    public var codeChallengeMethodsSupported: [String]?
+    /// `openid`, `profile`, `groups`, `posix`.
+    public var scopesSupported: [String]?
+    /// The claims ID tokens and `/userinfo` may carry.
+    public var claimsSupported: [String]?
+    /// RFC 9207: the authorization response carries `iss`.
+    public var authorizationResponseIssParameterSupported: Bool?
     /// `public`: `sub` is the user name everywhere.
     public var subjectTypesSupported: [String]?
-    /// ID-token algorithms (none until browser sign-in exists).
+    /// The algorithm ID tokens are signed with (the key ring's).
     public var idTokenSigningAlgValuesSupported: [String]?
 
-    /// The daemon's metadata for `issuer`, offering `grantTypes`.
-    public init(issuer: String, grantTypes: [String]) {
+    /// The daemon's metadata for `issuer`, offering `grantTypes`, signing with `algorithm`.
+    public init(issuer: String, grantTypes: [String], algorithm: String) {
         let base = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
         self.issuer = issuer
         tokenEndpoint = base + "/token"
@@ -40,12 +54,21 @@ public struct ServerMetadata: Codable, Sendable, Equatable {
         introspectionEndpoint = base + "/introspect"
         userinfoEndpoint = base + "/userinfo"
         grantTypesSupported = grantTypes
-        tokenEndpointAuthMethodsSupported = ["none"]
+        authorizationEndpoint = base + "/authorize"
+        endSessionEndpoint = base + "/end_session"
+        tokenEndpointAuthMethodsSupported = ["client_secret_basic", "client_secret_post", "none"]
         revocationEndpointAuthMethodsSupported = ["none"]
         introspectionEndpointAuthMethodsSupported = ["none"]
-        responseTypesSupported = []
+        responseTypesSupported = ["code"]
+        responseModesSupported = ["query"]
+        codeChallengeMethodsSupported = ["S256"]
+        scopesSupported = ["openid", "profile", "groups", "posix"]
+        claimsSupported = [
+            "iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "amr", "sid", "preferred_username", "name", "groups", "uid", "gid",
+        ]
+        authorizationResponseIssParameterSupported = true
         subjectTypesSupported = ["public"]
-        idTokenSigningAlgValuesSupported = []
+        idTokenSigningAlgValuesSupported = [algorithm]
     }
 
     enum CodingKeys: String, CodingKey {
@@ -59,7 +82,14 @@ public struct ServerMetadata: Codable, Sendable, Equatable {
         case tokenEndpointAuthMethodsSupported = "token_endpoint_auth_methods_supported"
         case revocationEndpointAuthMethodsSupported = "revocation_endpoint_auth_methods_supported"
         case introspectionEndpointAuthMethodsSupported = "introspection_endpoint_auth_methods_supported"
+        case authorizationEndpoint = "authorization_endpoint"
+        case endSessionEndpoint = "end_session_endpoint"
         case responseTypesSupported = "response_types_supported"
+        case responseModesSupported = "response_modes_supported"
+        case codeChallengeMethodsSupported = "code_challenge_methods_supported"
+        case scopesSupported = "scopes_supported"
+        case claimsSupported = "claims_supported"
+        case authorizationResponseIssParameterSupported = "authorization_response_iss_parameter_supported"
         case subjectTypesSupported = "subject_types_supported"
         case idTokenSigningAlgValuesSupported = "id_token_signing_alg_values_supported"
     }

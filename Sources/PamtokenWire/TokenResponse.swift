@@ -13,11 +13,15 @@ public struct TokenResponse: Codable, Sendable, Equatable {
     public var refreshTokenExpiresIn: Int?
     /// The scope the tokens were granted for, when the client asked for one.
     public var scope: String?
+    /// The OpenID Connect ID token, for an authorization code granted `openid`.
+    public var idToken: String?
 
     /// A value with every member given, as the daemon builds it.
     public init(
-        accessToken: String, tokenType: String = "Bearer", expiresIn: Int, refreshToken: String, refreshTokenExpiresIn: Int?, scope: String?
+        accessToken: String, tokenType: String = "Bearer", expiresIn: Int, refreshToken: String, refreshTokenExpiresIn: Int?, scope: String?,
+        idToken: String? = nil
     ) {
+        self.idToken = idToken
         self.accessToken = accessToken
         self.tokenType = tokenType
         self.expiresIn = expiresIn
@@ -33,5 +37,6 @@ public struct TokenResponse: Codable, Sendable, Equatable {
         case refreshToken = "refresh_token"
         case refreshTokenExpiresIn = "refresh_token_expires_in"
         case scope
+        case idToken = "id_token"
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import LinuxPAM
 import Logging
 import Prometheus
-import TokenCore
+public import TokenCore
 import TokenStore
 
 extension Authority {
@@ -17,6 +17,15 @@ extension Authority {
     ) async throws(AuthorityFailure)
         -> TokenGrant
     {
+        guard settings.passwordGrant else { throw .unsupportedGrantType("password") }
+        let identity = try await authenticatePassword(user: user, password: password, peer: peer)
+        return try await startSession(identity, method: .password, clientID: clientID, scope: scope, peer: peer)
+    }
+
+    /// The password check shared by the password grant and the login page: throttle, PAM
+    /// (`pam_authenticate` + `pam_acct_mgmt`), the user database, the system-account rule. Every failure
+    /// is the same `invalid_grant` after the same uniform delay.
+    func authenticatePassword(user: String, password: String, peer: Peer) async throws(AuthorityFailure) -> UserIdentity {
         guard user.utf8.count <= 256, password.utf8.count <= 4096 else { throw .invalidRequest("username or password too long") }
         // The name as the user database spells it joins the typed one in the throttle's keys: with a
         // case-insensitive NSS back end, `ALICE` and `alice` are one account and one count.
@@ -64,7 +73,8 @@ extension Authority {
                 systemError: false, startedAt: start)
         }
         attempt.succeeded(as: [name])
-        return try await startSession(identity, method: .password, clientID: clientID, scope: scope, peer: peer)
+        metrics.loginsOK.increment()
+        return identity
     }
 
     /// Whether a token may be issued to this uid by a grant that proves a person: root and system
@@ -99,13 +109,21 @@ extension Authority {
 
     /// `grant_type=refresh_token` (docs/api.md#token-endpoint, §3.2): the account is re-checked (same uid,
     /// `pam_acct_mgmt`) before the token is rotated; a failed check revokes the session.
-    public func refreshGrant(token value: String, peer: Peer) async throws(AuthorityFailure) -> TokenGrant {
+    ///
+    /// A refresh token issued to a registered client is that client's alone (RFC 9700 §4.14.2): it is
+    /// refused, without being spent, when presented without that client's authentication.
+    public func refreshGrant(token value: String, client: OAuthClient? = nil, peer: Peer) async throws(AuthorityFailure) -> TokenGrant {
         guard let presented = RefreshToken(value) else { throw .invalidGrant("invalid refresh token") }
         guard let session = try await storage("find session", { try await self.store.session(for: presented) }),
             session.isActive(at: clock.now)
         else {
             // Unknown, revoked or expired: let the rotation classify it (and catch reuse of a dead family's token).
             return try await rotate(presented, identity: nil, peer: peer)
+        }
+        if clients.client(session.clientID) != nil || client != nil, client?.id != session.clientID {
+            logger.warning(
+                "refresh token presented by another client", metadata: ["session": "\(session.id)", "client": "\(client?.id ?? "none")"])
+            throw .invalidGrant("invalid refresh token")
         }
         guard let identity = users.user(named: session.user), identity.uid == session.uid else {
             try await revokeAfterFailedCheck(session, reason: "user no longer exists with uid \(session.uid)")
@@ -170,7 +188,6 @@ extension Authority {
             new.peerPID = pid
         }
         let (session, expiry) = try await storage("create session") { try await self.store.createSession(new, token: token) }
-        if method == .password { metrics.loginsOK.increment() }
         logger.info("login", metadata: ["user": "\(identity.user)", "session": "\(session.id)", "method": "\(method.rawValue)", "peer": "\(peer)"])
         return try await grant(identity, session: session, refreshToken: token, refreshExpiresAt: expiry)
     }

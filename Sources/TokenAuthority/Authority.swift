@@ -21,12 +21,15 @@ public final class Authority: Sendable {
         public var allowSystemUsers: Bool
         /// The lowest uid of a person's account (`SYS_UID_MAX` + 1 from `/etc/login.defs`).
         public var firstUserUID: UInt32
+        /// Whether the password grant (RFC 6749 §4.3, deprecated by RFC 9700) is offered.
+        public var passwordGrant: Bool
 
         public init(
             failureDelay: Duration = .seconds(1), peercredGrant: Bool = false, peercredAllowRoot: Bool = false,
             adminGroup: String? = nil, pamThreads: Int = 4, pamQueueLimit: Int = 64, allowSystemUsers: Bool = false,
-            firstUserUID: UInt32 = 1000
+            firstUserUID: UInt32 = 1000, passwordGrant: Bool = true
         ) {
+            self.passwordGrant = passwordGrant
             self.allowSystemUsers = allowSystemUsers
             self.firstUserUID = firstUserUID
             self.failureDelay = failureDelay
@@ -51,6 +54,10 @@ public final class Authority: Sendable {
     let admission: PAMAdmission
     let clock: any WallClock
     let logger: Logger
+    /// The relying parties of `[[clients]]` and their authentication.
+    public let clients: ClientRegistry
+    /// Seals authorization requests into the login form.
+    let loginSeal: LoginRequestSeal
     let sleepUntil: Sleeper
 
     /// Waits until a deadline. Injectable so that tests can see the deadline a failed login asks for.
@@ -59,9 +66,12 @@ public final class Authority: Sendable {
     public init(
         policy: TokenPolicy, keyRing: KeyRing, store: SessionStore, authenticator: any Authenticator, users: any UserDirectory,
         throttle: LoginThrottle, settings: Settings, metrics: ServerMetrics, clock: any WallClock, logger: Logger,
+        clients: ClientRegistry = ClientRegistry(),
         sleepUntil: @escaping Sleeper = { try? await Task.sleep(until: $0, clock: .continuous) }
     ) {
         self.sleepUntil = sleepUntil
+        self.clients = clients
+        self.loginSeal = LoginRequestSeal(clock: clock)
         self.policy = policy
         self.keyRing = keyRing
         self.store = store

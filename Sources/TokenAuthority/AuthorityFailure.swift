@@ -12,6 +12,8 @@ public enum AuthorityFailure: Error, Sendable, Equatable, CustomStringConvertibl
     case invalidGrant(String)
     /// The grant is not allowed for this caller (peercred over TCP, for root …).
     case unauthorizedClient(String)
+    /// Client authentication failed at the token endpoint (RFC 6749 §5.2 `invalid_client`, 401).
+    case invalidClient(String)
     /// Throttled, or PAM saturated: PAM was not asked. Retry after this many seconds.
     case tooManyAttempts(retryAfter: Int)
     /// A Bearer token is missing, invalid or revoked; `expired` when its only fault is its age.
@@ -34,7 +36,7 @@ public enum AuthorityFailure: Error, Sendable, Equatable, CustomStringConvertibl
     public var description: String {
         switch self {
         case .invalidRequest(let message), .invalidGrant(let message), .unauthorizedClient(let message), .forbidden(let message),
-            .notFound(let message):
+            .notFound(let message), .invalidClient(let message):
             message
         case .unsupportedGrantType(let grant): "grant_type \(grant.prefix(80).debugDescription) is not supported"
         case .tooManyAttempts(let seconds): "too many attempts; retry after \(max(1, seconds)) s"

@@ -13,6 +13,8 @@ public struct TokenGrant: Sendable {
     public var refreshTokenExpiresIn: Int
     /// The session's scope, when it has one.
     public var scope: String?
+    /// The OpenID Connect ID token, for an authorization code granted `openid`.
+    public var idToken: String?
     /// The user the tokens are for, for the access log. Not part of the response body.
     public var user = ""
 

@@ -37,4 +37,37 @@ public struct TokenIssuer: Sendable {
         let token = try await keys.verificationKeys.collection.sign(claims, kid: JWKIdentifier(string: keys.active.kid), header: header)
         return Issued(token: token, claims: claims, expiresAt: expiresAt)
     }
+
+    /// A signed ID token for the client of an authorization code (docs/api.md#id-token), bound to the
+    /// access token issued with it by `at_hash`, valid as long as that access token.
+    public func issueIDToken(
+        for identity: UserIdentity, clientID: String, nonce: String?, browserSessionID: String, authTime: Date, scopes: [String],
+        accessToken: String
+    ) async throws -> String {
+        let now = clock.nowInSeconds
+        let keys = keyRing.current
+        var claims = IDTokenClaims(
+            issuer: policy.issuer, identity: identity, clientID: clientID, issuedAt: now,
+            expiresAt: now.addingTimeInterval(policy.accessTTL.rounded(.down)), authTime: authTime, nonce: nonce,
+            sessionID: browserSessionID, authMethod: .password, scopes: scopes)
+        claims.atHash = IDTokenClaims.leftHalfHash(of: accessToken, algorithm: keys.algorithm)
+        var header = JWTHeader()
+        header.typ = "JWT"
+        header.alg = keys.algorithm.rawValue
+        return try await keys.verificationKeys.collection.sign(claims, kid: JWKIdentifier(string: keys.active.kid), header: header)
+    }
+
+    /// The claims of an ID token this key ring signed, expired or not: `/end_session` takes one as a
+    /// hint of who is signing out. nil when the signature, the algorithm or the issuer is not ours.
+    public func readIDTokenHint(_ token: String) async -> IDTokenClaims? {
+        let keys = keyRing.current
+        // Explicit typing (RFC 8725 §3.11): an access token (`at+jwt`) is not an ID token, even a valid one.
+        struct Header: Decodable { var typ: String? }
+        guard let headerPart = token.split(separator: ".", maxSplits: 1).first, let headerData = Data(base64URLEncoded: headerPart),
+            (try? JSONDecoder().decode(Header.self, from: headerData))?.typ == "JWT",
+            let claims = try? await keys.verificationKeys.collection.verify(token, as: IDTokenClaims.self),
+            claims.iss.value == policy.issuer
+        else { return nil }
+        return claims
+    }
 }

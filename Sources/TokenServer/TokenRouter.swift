@@ -46,6 +46,8 @@ public struct TokenRouter: Sendable {
     private func addRoutes(to router: Router<TokenRequestContext>, table: inout RouteTable) {
         addTokenRoutes(to: router, table: &table)
         addOAuthRoutes(to: router, table: &table)
+        addAuthorizeRoutes(to: router, table: &table)
+        addEndSessionRoutes(to: router, table: &table)
         addUserRoutes(to: router, table: &table)
         addDiscoveryRoutes(to: router, table: &table)
         addHealthRoutes(to: router, table: &table)

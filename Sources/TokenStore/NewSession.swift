@@ -11,6 +11,8 @@ public struct NewSession: Sendable {
     public var peer: String?
     public var peerUID: UInt32?
     public var peerPID: Int32?
+    /// The browser session an authorization code came from, for a relying party's session.
+    public var parentID: String?
     /// Absolute session lifetime.
     public var maxAge: TimeInterval
     /// Lifetime of each refresh token.
@@ -18,8 +20,10 @@ public struct NewSession: Sendable {
 
     public init(
         user: String, uid: UInt32, authMethod: AuthMethod, clientID: String, scope: String? = nil,
-        peer: String? = nil, peerUID: UInt32? = nil, peerPID: Int32? = nil, maxAge: TimeInterval, refreshTTL: TimeInterval
+        peer: String? = nil, peerUID: UInt32? = nil, peerPID: Int32? = nil, parentID: String? = nil, maxAge: TimeInterval,
+        refreshTTL: TimeInterval
     ) {
+        self.parentID = parentID
         self.user = user
         self.uid = uid
         self.authMethod = authMethod

@@ -24,6 +24,9 @@ public struct SessionRecord: Codable, Sendable, Hashable, FetchableRecord, Persi
     public var idleExpiresAt: Int64
     public var revokedAt: Int64?
     public var revokeReason: String?
+    /// The browser session this one was started from by an authorization code: ending that one
+    /// (logout, revocation) ends this one too. nil for every other session.
+    public var parentID: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case id, user, uid, scope, peer
@@ -37,6 +40,7 @@ public struct SessionRecord: Codable, Sendable, Hashable, FetchableRecord, Persi
         case idleExpiresAt = "idle_expires_at"
         case revokedAt = "revoked_at"
         case revokeReason = "revoke_reason"
+        case parentID = "parent_id"
     }
 
     /// Usable now: not revoked and neither expired nor idle too long.

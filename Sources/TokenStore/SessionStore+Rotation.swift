@@ -11,7 +11,8 @@ extension SessionStore {
         let session = SessionRecord(
             id: Identifier.random(), user: new.user, uid: new.uid, authMethod: new.authMethod, clientID: new.clientID,
             scope: new.scope, peer: new.peer, peerUID: new.peerUID, peerPID: new.peerPID,
-            createdAt: now, lastUsedAt: now, expiresAt: expiresAt, idleExpiresAt: tokenExpiry, revokedAt: nil, revokeReason: nil)
+            createdAt: now, lastUsedAt: now, expiresAt: expiresAt, idleExpiresAt: tokenExpiry, revokedAt: nil, revokeReason: nil,
+            parentID: new.parentID)
         let record = RefreshTokenRecord(
             hash: token.hash, sessionID: session.id, parentHash: nil, createdAt: now, expiresAt: tokenExpiry, usedAt: nil, revokedAt: nil)
         try await groupCommit.write { db in
@@ -89,6 +90,10 @@ extension SessionStore {
         session.revokedAt = now
         session.revokeReason = reason
         try session.update(db, columns: [SessionRecord.CodingKeys.revokedAt.rawValue, SessionRecord.CodingKeys.revokeReason.rawValue])
+        // The sessions relying parties got from a browser session end with it (one level: they have none of their own).
+        try db.execute(
+            sql: "UPDATE sessions SET revoked_at = ?, revoke_reason = ? WHERE parent_id = ? AND revoked_at IS NULL",
+            arguments: [now, "browser session ended: \(reason)", session.id])
     }
 
     static func date(_ seconds: Int64) -> Date {

@@ -93,6 +93,8 @@ extension SessionStore {
         for sql in [
             "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE min(expires_at, idle_expires_at) <= ? LIMIT ?)",
             "DELETE FROM refresh_tokens WHERE hash IN (SELECT hash FROM refresh_tokens WHERE expires_at <= ? LIMIT ?)",
+            // Kept ten minutes past their expiry, so that a late replay still revokes what the code gave.
+            "DELETE FROM authorization_codes WHERE hash IN (SELECT hash FROM authorization_codes WHERE expires_at + 600 <= ? LIMIT ?)",
         ] {
             while true {
                 let deleted = try await writer.write { db in

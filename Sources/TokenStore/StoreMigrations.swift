@@ -42,6 +42,34 @@ enum StoreMigrations {
                     CREATE INDEX refresh_tokens_by_expiry ON refresh_tokens(expires_at);
                     """)
         }
+        migrator.registerMigration("v2: browser sessions and authorization codes") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE sessions ADD COLUMN parent_id TEXT;
+                    CREATE INDEX sessions_by_parent ON sessions(parent_id) WHERE parent_id IS NOT NULL;
+
+                    CREATE TABLE browser_cookies (
+                        hash BLOB PRIMARY KEY NOT NULL CHECK (length(hash) = 32),
+                        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE INDEX browser_cookies_by_session ON browser_cookies(session_id);
+
+                    CREATE TABLE authorization_codes (
+                        hash BLOB PRIMARY KEY NOT NULL CHECK (length(hash) = 32),
+                        client_id TEXT NOT NULL,
+                        redirect_uri TEXT NOT NULL,
+                        code_challenge TEXT NOT NULL,
+                        nonce TEXT,
+                        scope TEXT NOT NULL,
+                        browser_session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+                        created_at INTEGER NOT NULL,
+                        expires_at INTEGER NOT NULL,
+                        used_at INTEGER,
+                        session_id TEXT
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE INDEX authorization_codes_by_expiry ON authorization_codes(expires_at);
+                    """)
+        }
         return migrator
     }
 }

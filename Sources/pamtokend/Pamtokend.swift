@@ -1,6 +1,7 @@
 import ArgumentParser
 import DaemonConfig
 import Foundation
+import LinuxPAM
 import Logging
 import PamtokenDaemon
 import TokenCore
@@ -18,6 +19,7 @@ struct Pamtokend: AsyncParsableCommand {
             Examples:
               pamtokend --listen tcp:127.0.0.1:8719 --listen unix:/run/pamtoken/pamtoken.sock
               pamtokend --check-config --config /etc/pamtoken/pamtoken.toml
+              pamtokend --hash-secret < secret.txt     (a [[clients]] secret_hash)
             """,
         version: PamtokenVersion.string
     )
@@ -67,7 +69,14 @@ struct Pamtokend: AsyncParsableCommand {
     @Flag(help: "Validate the configuration, print the effective settings, and exit 0 (valid) or 1.")
     var checkConfig = false
 
+    @Flag(help: "Read a client secret from standard input (one line), print its secret_hash for [[clients]], and exit.")
+    var hashSecret = false
+
     func run() async throws {
+        if hashSecret {
+            try await Self.printSecretHash()
+            return
+        }
         let overrides = ConfigurationOverrides(
             listen: listen.isEmpty ? nil : listen, stateDirectory: stateDir, pamService: pamService, issuer: issuer,
             audiences: audience.isEmpty ? nil : audience, accessTTL: accessTtl, refreshTTL: refreshTtl, sessionMaxAge: sessionMaxAge,
@@ -96,6 +105,19 @@ struct Pamtokend: AsyncParsableCommand {
         } catch {
             logger.critical("cannot run", metadata: ["error": "\(error)"])
             Self.fail("\(error)")
+        }
+    }
+
+    /// `--hash-secret`: the first line of standard input, without its line end, hashed with bcrypt.
+    private static func printSecretHash() async throws {
+        guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+            fail("--hash-secret: no secret on standard input (pipe it in, e.g. openssl rand -base64 32 | tee secret | pamtokend --hash-secret)")
+        }
+        guard line.utf8.count <= 1024 else { fail("--hash-secret: the secret is longer than 1024 bytes") }
+        do {
+            print(try await SecretHash.make(line))
+        } catch {
+            fail("--hash-secret: \(error)")
         }
     }
 

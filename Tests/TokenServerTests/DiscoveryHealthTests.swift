@@ -28,7 +28,11 @@ struct DiscoveryHealthTests {
                 #expect(body.string("introspection_endpoint") == "http://127.0.0.1:8719/introspect")
                 #expect(body.string("userinfo_endpoint") == "http://127.0.0.1:8719/userinfo")
                 #expect((body["grant_types_supported"] as? [String])?.contains("refresh_token") == true)
-                #expect(body["token_endpoint_auth_methods_supported"] as? [String] == ["none"])
+                #expect(body["token_endpoint_auth_methods_supported"] as? [String] == ["client_secret_basic", "client_secret_post", "none"])
+                #expect(body.string("authorization_endpoint") == "http://127.0.0.1:8719/authorize")
+                #expect(body.string("end_session_endpoint") == "http://127.0.0.1:8719/end_session")
+                #expect(body["response_types_supported"] as? [String] == ["code"])
+                #expect(body["subject_types_supported"] as? [String] == ["public"])
             }
         }
     }

@@ -133,7 +133,8 @@ struct ServerFixture {
         peer: Peer = .unix(uid: 1000, gid: 1000, pid: 4242), reuseGrace: TimeInterval = 0,
         settings: Authority.Settings = .init(failureDelay: .zero, peercredGrant: true),
         limits: LoginThrottle.Limits = .init(userFailures: 3, peerFailures: 10, window: 900, maxBackoff: 60),
-        originPolicy: RequestOriginPolicy? = nil, sleepUntil: Authority.Sleeper? = nil, sharingStateWith other: ServerFixture? = nil
+        originPolicy: RequestOriginPolicy? = nil, sleepUntil: Authority.Sleeper? = nil, sharingStateWith other: ServerFixture? = nil,
+        clients: [OAuthClient] = []
     ) async throws {
         directory =
             other?.directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("pamtoken-server-\(UUID().uuidString)").path
@@ -143,7 +144,8 @@ struct ServerFixture {
         let authority = Authority(
             policy: policy, keyRing: keyRing, store: store, authenticator: pam, users: users,
             throttle: LoginThrottle(limits: limits, clock: clock), settings: settings, metrics: ServerMetrics(), clock: clock,
-            logger: logs.logger, sleepUntil: sleepUntil ?? { try? await Task.sleep(until: $0, clock: .continuous) })
+            logger: logs.logger, clients: ClientRegistry(clients, verifySecret: { await SecretHash.verify($0, against: $1) }),
+            sleepUntil: sleepUntil ?? { try? await Task.sleep(until: $0, clock: .continuous) })
         server = TokenRouter(authority: authority, peers: PeerDirectory(fallback: peer), originPolicy: originPolicy, logger: logs.logger)
     }
 

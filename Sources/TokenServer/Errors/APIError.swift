@@ -31,6 +31,7 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
         case .unsupportedGrantType(let grant): self = .unsupportedGrantType(grant)
         case .invalidGrant(let message): self = .invalidGrant(message)
         case .unauthorizedClient(let message): self = .unauthorizedClient(message)
+        case .invalidClient(let message): self = .invalidClient(message)
         case .tooManyAttempts(let seconds): self = .tooManyAttempts(retryAfter: seconds)
         case .invalidToken(let message, let expired): self = .invalidToken(message, expired: expired)
         case .forbidden(let message): self = .forbidden(message)
@@ -47,6 +48,12 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
     }
     static func invalidGrant(_ message: String) -> APIError { APIError(.badRequest, "invalid_grant", message) }
     static func unauthorizedClient(_ message: String) -> APIError { APIError(.badRequest, "unauthorized_client", message) }
+    /// RFC 6749 §5.2: 401, with a `WWW-Authenticate` naming the scheme the client may use.
+    static func invalidClient(_ message: String) -> APIError {
+        var headers = HTTPFields()
+        headers[.wwwAuthenticate] = "Basic realm=\"pamtoken\""
+        return APIError(.unauthorized, "invalid_client", message, headers: headers)
+    }
 
     /// docs/api.md#token-endpoint: throttled, PAM not called.
     static func tooManyAttempts(retryAfter seconds: Int) -> APIError {

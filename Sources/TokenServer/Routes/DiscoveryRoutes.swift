@@ -8,8 +8,11 @@ import TokenCore
 extension TokenRouter {
     /// The JWKS and the RFC 8414 metadata documents, under both names OAuth and OIDC clients look for.
     func addDiscoveryRoutes(to router: Router<TokenRequestContext>, table: inout RouteTable) {
+        let grants =
+            ["authorization_code"] + (authority.settings.passwordGrant ? ["password"] : []) + ["refresh_token"]
+            + (authority.settings.peercredGrant ? [PeerCredentialsGrant.type] : [])
         let metadata = JSONBody.encode(
-            ServerMetadata(issuer: authority.issuerURL, grantTypes: ["password", "refresh_token", PeerCredentialsGrant.type]))
+            ServerMetadata(issuer: authority.issuerURL, grantTypes: grants, algorithm: authority.keys.algorithm.rawValue))
         table.add(.get, "/.well-known/jwks.json", on: router) { _, _ in
             // Serialised once per key change by the key ring; here only wrapped.
             .json(bytes: ByteBuffer(bytes: self.authority.keys.jwksJSON))

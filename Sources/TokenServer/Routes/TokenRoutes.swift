@@ -1,6 +1,9 @@
+import Foundation
 import Hummingbird
+import OAuthBody
 import PamtokenWire
 import TokenAuthority
+import TokenCore
 
 extension TokenRouter {
     /// `POST /token` — the RFC 6749 token endpoint (docs/api.md#token-endpoint).
@@ -8,7 +11,9 @@ extension TokenRouter {
         table.add(.post, "/token", on: router) { request, context in
             let parameters = try await RequestParameters.decode(request, context: context)
             let peer = self.peers.peer(for: context.channel)
-            let clientID = parameters["client_id"].flatMap { $0.isEmpty ? nil : $0 } ?? "pamtoken"
+            let credentials = try ClientCredentials(authorization: request.headers[.authorization], parameters: parameters)
+            let client = try await self.authority.clients.authenticate(clientID: credentials.id, secret: credentials.secret)
+            let clientID = credentials.id ?? "pamtoken"
             guard clientID.utf8.count <= 128 else { throw APIError.invalidRequest("client_id too long") }
             let scope = parameters["scope"].flatMap { $0.isEmpty ? nil : $0 }
             guard (scope?.utf8.count ?? 0) <= 1024 else { throw APIError.invalidRequest("scope too long") }
@@ -20,7 +25,12 @@ extension TokenRouter {
                     user: try parameters.required("username"), password: try parameters.required("password"),
                     clientID: clientID, scope: scope, peer: peer)
             case "refresh_token":
-                grant = try await self.authority.refreshGrant(token: try parameters.required("refresh_token"), peer: peer)
+                grant = try await self.authority.refreshGrant(token: try parameters.required("refresh_token"), client: client, peer: peer)
+            case "authorization_code":
+                guard let client else { throw APIError.invalidClient("the authorization_code grant needs a registered client") }
+                grant = try await self.authority.authorizationCodeGrant(
+                    code: try parameters.required("code"), redirectURI: try parameters.required("redirect_uri"),
+                    verifier: try parameters.required("code_verifier"), client: client, peer: peer)
             case PeerCredentialsGrant.type:
                 grant = try await self.authority.peerCredentialsGrant(clientID: clientID, scope: scope, peer: peer)
             case let other:
@@ -29,5 +39,36 @@ extension TokenRouter {
             context.annotations.user = grant.user
             return .json(TokenResponse(grant), noStore: true)
         }
+    }
+}
+
+/// How the caller of the token endpoint says which client it is (RFC 6749 §2.3.1): HTTP Basic with
+/// the form-encoded id and secret, or `client_id` and `client_secret` in the body — never both.
+struct ClientCredentials: Equatable {
+    var id: String?
+    var secret: String?
+
+    init(authorization: String?, parameters: RequestParameters) throws(APIError) {
+        let bodyID = parameters["client_id"].flatMap { $0.isEmpty ? nil : $0 }
+        let bodySecret = parameters["client_secret"]
+        guard let authorization, authorization.lowercased().hasPrefix("basic ") else {
+            id = bodyID
+            secret = bodySecret
+            return
+        }
+        guard bodySecret == nil else { throw .invalidRequest("use one client authentication method, not two") }
+        guard let decoded = Data(base64Encoded: String(authorization.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+            let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":"),
+            let id = Self.formDecode(text[..<colon]), let secret = Self.formDecode(text[text.index(after: colon)...]), !id.isEmpty
+        else { throw .invalidClient("malformed Basic credentials") }
+        guard bodyID == nil || bodyID == id else { throw .invalidRequest("client_id differs from the Basic credentials") }
+        self.id = id
+        self.secret = secret
+    }
+
+    /// RFC 6749 §2.3.1: the id and secret are form-encoded before they are joined with `:`.
+    private static func formDecode(_ text: Substring) -> String? {
+        guard let values = try? OAuthBodyParser.form(Array("v=\(text)".utf8)) else { return nil }
+        return values["v"]
     }
 }

@@ -14,7 +14,14 @@ extension TokenRouter {
         table.add(.get, "/userinfo", on: router) { request, context in
             let claims = try await self.authority.authorize(authorization: request.headers[.authorization])
             context.annotations.user = claims.sub.value
-            return .json(UserInfo(sub: claims.sub.value, uid: claims.uid, gid: claims.gid, groups: claims.groups, name: claims.name))
+            // A registered client's token says what its scope allows; the local grants' tokens say everything.
+            let scopes = self.authority.clients.client(claims.clientID) == nil ? nil : Set((claims.scope ?? "").split(separator: " "))
+            let allows = { (scope: Substring) in scopes?.contains(scope) ?? true }
+            return .json(
+                UserInfo(
+                    sub: claims.sub.value, preferredUsername: allows("profile") ? claims.sub.value : nil, uid: allows("posix") ? claims.uid : nil,
+                    gid: allows("posix") ? claims.gid : nil, groups: allows("groups") ? claims.groups : nil,
+                    name: allows("profile") ? claims.name : nil))
         }
 
         table.add(.get, "/sessions", on: router) { request, context in

@@ -12,7 +12,7 @@ extension TokenResponse {
     init(_ grant: TokenGrant) {
         self.init(
             accessToken: grant.accessToken, tokenType: grant.tokenType, expiresIn: grant.expiresIn, refreshToken: grant.refreshToken,
-            refreshTokenExpiresIn: grant.refreshTokenExpiresIn, scope: grant.scope)
+            refreshTokenExpiresIn: grant.refreshTokenExpiresIn, scope: grant.scope, idToken: grant.idToken)
     }
 }
 

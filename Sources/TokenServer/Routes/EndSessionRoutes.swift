@@ -1,0 +1,69 @@
+import HTTPTypes
+import Hummingbird
+import OAuthBody
+import TokenAuthority
+import TokenCore
+
+extension TokenRouter {
+    /// OpenID Connect RP-initiated logout (docs/api.md#end-session-endpoint): `GET /end_session` from a
+    /// relying party, and `POST /end_session` from our own confirmation page.
+    func addEndSessionRoutes(to router: Router<TokenRequestContext>, table: inout RouteTable) {
+        let cookies = BrowserCookies(issuer: authority.issuerURL, sessionMaxAge: Int(authority.policy.sessionMaxAge))
+        let names = ["id_token_hint", "post_logout_redirect_uri", "state", "client_id"]
+
+        table.add(.get, "/end_session", on: router) { request, _ in
+            let parameters: [String: String]
+            do throws(OAuthBodyError) {
+                parameters = try OAuthBodyParser.form(Array((request.uri.query ?? "").utf8))
+            } catch {
+                return SignInPages.error("This sign-out link is not valid: \(error.description).", status: .badRequest).response()
+            }
+            return await self.endSession(parameters, names: names, confirmed: false, cookies: cookies, request: request)
+        }
+
+        table.add(.post, "/end_session", on: router) { request, context in
+            let form: RequestParameters
+            do {
+                form = try await RequestParameters.decode(request, context: context)
+            } catch {
+                return SignInPages.error("The form could not be read.", status: .badRequest).response()
+            }
+            let binding = cookies.browserSession(in: request)?.value ?? ""
+            guard let csrf = form["csrf"], self.authority.isValidSignOutToken(csrf, binding: binding) else {
+                return SignInPages.error("This sign-out form has expired or was not sent by this browser.", status: .badRequest).response()
+            }
+            var parameters: [String: String] = [:]
+            for name in names { parameters[name] = form[name] }
+            return await self.endSession(parameters, names: names, confirmed: true, cookies: cookies, request: request)
+        }
+    }
+
+    private func endSession(
+        _ parameters: [String: String], names: [String], confirmed: Bool, cookies: BrowserCookies, request: Request
+    ) async -> Response {
+        let secret = cookies.browserSession(in: request)
+        let outcome = await authority.endSession(
+            idTokenHint: parameters["id_token_hint"], browserSession: secret,
+            postLogoutRedirectURI: parameters["post_logout_redirect_uri"], state: parameters["state"], clientID: parameters["client_id"],
+            confirmed: confirmed)
+        switch outcome {
+        case .confirm:
+            let kept = names.compactMap { name in parameters[name].map { (name, $0) } }
+            return SignInPages.confirmSignOut(
+                issuer: authority.issuerURL, csrf: authority.signOutToken(binding: secret?.value ?? ""), parameters: kept
+            ).response()
+        case .signedOut(let redirect):
+            var response: Response
+            if let redirect {
+                var headers = HTTPFields()
+                headers[.location] = redirect
+                headers[.cacheControl] = "no-store"
+                response = Response(status: .seeOther, headers: headers)
+            } else {
+                response = SignInPages.signedOut().response()
+            }
+            response.setCookie(cookies.clearedSessionCookie())
+            return response
+        }
+    }
+}
