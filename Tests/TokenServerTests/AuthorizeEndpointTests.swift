@@ -30,17 +30,19 @@ struct AuthorizeEndpointTests {
         }
     }
 
-    @Test("other faults go back to the client with error, state and iss (RFC 6749 §4.1.2.1, RFC 9207)", arguments: [
-        (["code_challenge": nil], "invalid_request"),
-        (["code_challenge_method": "plain"], "invalid_request"),
-        (["code_challenge_method": nil], "invalid_request"),
-        (["code_challenge": "short"], "invalid_request"),
-        (["response_type": "token"], "unsupported_response_type"),
-        (["response_type": nil], "invalid_request"),
-        (["prompt": "none"], "login_required"),
-        (["max_age": "-1"], "invalid_request"),
-        (["request": "eyJ"], "request_not_supported"),
-    ] as [([String: String?], String)])
+    @Test(
+        "other faults go back to the client with error, state and iss (RFC 6749 §4.1.2.1, RFC 9207)",
+        arguments: [
+            (["code_challenge": nil], "invalid_request"),
+            (["code_challenge_method": "plain"], "invalid_request"),
+            (["code_challenge_method": nil], "invalid_request"),
+            (["code_challenge": "short"], "invalid_request"),
+            (["response_type": "token"], "unsupported_response_type"),
+            (["response_type": nil], "invalid_request"),
+            (["prompt": "none"], "login_required"),
+            (["max_age": "-1"], "invalid_request"),
+            (["request": "eyJ"], "request_not_supported"),
+        ] as [([String: String?], String)])
     func redirectedErrors(changes: [String: String?], error: String) async throws {
         let fixture = try await ServerFixture(clients: TestClients.all)
         defer { fixture.cleanUp() }

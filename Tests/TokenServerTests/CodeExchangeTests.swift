@@ -56,8 +56,10 @@ struct CodeExchangeTests {
             #expect(try await browser.exchange(code, redirectURI: "https://wiki.example.com/cb?x=1").object["error"] as? String == "invalid_grant")
             let asBoard = try await client.form(
                 "/token",
-                ["grant_type": "authorization_code", "code": code, "redirect_uri": "http://127.0.0.1:9000/cb", "code_verifier": browser.verifier,
-                 "client_id": "board"])
+                [
+                    "grant_type": "authorization_code", "code": code, "redirect_uri": "http://127.0.0.1:9000/cb", "code_verifier": browser.verifier,
+                    "client_id": "board",
+                ])
             #expect(asBoard.object["error"] as? String == "invalid_grant")
             #expect(try await browser.exchange(code).status == .ok)
         }
