@@ -3,7 +3,10 @@ import TokenCore
 
 extension ConfigurationKey {
     /// The members a `[[clients]]` table may have (docs/configuration.md#clients).
-    static let clientFields = ["id", "name", "redirect_uris", "secret_hash", "public", "scopes", "allowed_groups", "post_logout_redirect_uris"]
+    static let clientFields = [
+        "id", "name", "redirect_uris", "secret_hash", "public", "scopes", "allowed_groups", "post_logout_redirect_uris",
+        "id_token_alg",
+    ]
 
     /// `[[clients]]` tables into registrations: each member's type here, the rules between members
     /// and between clients in ``ConfigurationValidator``.
@@ -16,12 +19,9 @@ extension ConfigurationKey {
         }
         var clients: [OAuthClient] = []
         for (index, table) in tables.enumerated() {
-            let label = "[[clients]] number \(index + 1)"
+            let label = "table \(index + 1)"
             if let unknown = table.keys.sorted().first(where: { !Self.clientFields.contains($0) }) {
-                let hint = Self.clientFields.first {
-                    $0.replacingOccurrences(of: "_", with: "")
-                        == unknown.lowercased().replacingOccurrences(of: "_", with: "").replacingOccurrences(of: "-", with: "")
-                }
+                let hint = KeySuggestion.closest(to: unknown, among: Self.clientFields)
                 throw .invalid("\(label) has an unknown key \(quoted(unknown))\(hint.map { " (did you mean '\($0)'?)" } ?? "")")
             }
             func text(_ name: String) throws(SettingProblem) -> String? {
@@ -46,11 +46,18 @@ extension ConfigurationKey {
             case .boolean(let value)?: isPublic = value
             case let other?: throw .invalid("\(label): public must be true or false, not \(other.typeName)")
             }
+            var idTokenAlgorithm: SigningAlgorithm?
+            if let name = try text("id_token_alg") {
+                guard let algorithm = SigningAlgorithm(name: name), algorithm != .hs256 else {
+                    throw .invalid("\(label): id_token_alg must be ES256, EdDSA or RS256 (got \(quoted(name)))")
+                }
+                idTokenAlgorithm = algorithm
+            }
             clients.append(
                 OAuthClient(
                     id: id, name: try text("name"), redirectURIs: try texts("redirect_uris") ?? [], secretHash: try text("secret_hash"),
                     isPublic: isPublic, scopes: try texts("scopes") ?? OAuthClient.supportedScopes, allowedGroups: try texts("allowed_groups") ?? [],
-                    postLogoutRedirectURIs: try texts("post_logout_redirect_uris") ?? []))
+                    postLogoutRedirectURIs: try texts("post_logout_redirect_uris") ?? [], idTokenAlgorithm: idTokenAlgorithm))
         }
         return clients
     }
@@ -60,6 +67,9 @@ extension ConfigurationValidator {
     /// The rules of docs/browser-sign-in.md: unique valid ids; exact absolute redirect URIs (https, or
     /// http to this machine only); a secret hash or `public = true`, not both; known scopes.
     func clientsProblem() -> String? {
+        if !configuration.clients.isEmpty, configuration.signingAlgorithm == .hs256 {
+            return "need a public-key signing_alg (ES256, EdDSA or RS256): clients cannot verify ID tokens signed with HS256"
+        }
         var seen = Set<String>()
         for client in configuration.clients {
             let label = "client \(quoted(client.id))"

@@ -22,6 +22,7 @@ extension DaemonConfiguration {
             lines.append("scopes = \(TOMLText.array(client.scopes))")
             lines.append("allowed_groups = \(TOMLText.array(client.allowedGroups))")
             lines.append("post_logout_redirect_uris = \(TOMLText.array(client.postLogoutRedirectURIs))")
+            if let algorithm = client.idTokenAlgorithm { lines.append("id_token_alg = \(TOMLText.string(algorithm.rawValue))") }
         }
         return lines.joined(separator: "\n") + "\n"
     }

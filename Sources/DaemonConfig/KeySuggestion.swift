@@ -2,13 +2,13 @@
 enum KeySuggestion {
     /// The closest known key to `name`, compared lower-cased with `-` read as `_` (so `Access-TTL`
     /// suggests `access_ttl`), within an edit distance of a third of the name's length (1 to 3).
-    static func closest(to name: String) -> String? {
+    static func closest(to name: String, among keys: [String] = ConfigurationKey.allCases.map(\.name)) -> String? {
         let normalized = Array(name.lowercased().map { $0 == "-" ? "_" : $0 })
         let limit = min(3, max(1, normalized.count / 3))
         var best: (key: String, distance: Int)?
-        for key in ConfigurationKey.allCases {
-            let distance = editDistance(normalized, Array(key.name))
-            if distance <= limit, distance < (best?.distance ?? .max) { best = (key.name, distance) }
+        for key in keys {
+            let distance = editDistance(normalized, Array(key))
+            if distance <= limit, distance < (best?.distance ?? .max) { best = (key, distance) }
         }
         return best?.key
     }

@@ -39,6 +39,7 @@ public struct Daemon {
                 "kid": "\(services.authority.keys.active.kid)",
             ])
         defer { logger.notice("pamtokend stopped") }
+        for warning in configuration.sharedHostWarnings { logger.warning("\(warning)") }
         try await services.run()
     }
 }
@@ -77,7 +78,9 @@ public func buildServices(configuration config: DaemonConfiguration, logger: Log
     }
     let keyRing: KeyRing
     do {
-        keyRing = try await KeyRing.open(directory: config.stateDirectory + "/keys", algorithm: config.signingAlgorithm, clock: clock)
+        keyRing = try await KeyRing.open(
+            directory: config.stateDirectory + "/keys", algorithm: config.signingAlgorithm,
+            idTokenAlgorithms: config.clients.compactMap(\.idTokenAlgorithm), clock: clock)
     } catch {
         throw Daemon.StartupError(description: "signing keys: \(error)")
     }
@@ -161,6 +164,17 @@ private func listenEndpoints(_ config: DaemonConfiguration, logger: Logger) thro
 }
 
 extension DaemonConfiguration {
+    /// Browsers send a host's cookies to every port of it: an application served on the issuer's own
+    /// host receives pamtoken's browser-session cookie and could replay it (docs/browser-sign-in.md).
+    var sharedHostWarnings: [String] {
+        guard let issuerHost = URLComponents(string: issuer)?.host?.lowercased() else { return [] }
+        return clients.compactMap { client in
+            guard client.redirectURIs.contains(where: { URLComponents(string: $0)?.host?.lowercased() == issuerHost }) else { return nil }
+            return "client \(client.id) is served on the issuer's host \(issuerHost): it receives pamtoken's sign-in cookie; "
+                + "give pamtoken a host of its own (see docs/browser-sign-in.md)"
+        }
+    }
+
     var tokenPolicy: TokenPolicy {
         TokenPolicy(
             issuer: issuer, audiences: audiences, accessTTL: TimeInterval(accessTTL), refreshTTL: TimeInterval(refreshTTL),

@@ -44,8 +44,8 @@ public struct ServerMetadata: Codable, Sendable, Equatable {
     /// The algorithm ID tokens are signed with (the key ring's).
     public var idTokenSigningAlgValuesSupported: [String]?
 
-    /// The daemon's metadata for `issuer`, offering `grantTypes`, signing with `algorithm`.
-    public init(issuer: String, grantTypes: [String], algorithm: String) {
+    /// The daemon's metadata for `issuer`, offering `grantTypes`, signing ID tokens with `idTokenAlgorithms`.
+    public init(issuer: String, grantTypes: [String], idTokenAlgorithms: [String]) {
         let base = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
         self.issuer = issuer
         tokenEndpoint = base + "/token"
@@ -68,7 +68,7 @@ public struct ServerMetadata: Codable, Sendable, Equatable {
         ]
         authorizationResponseIssParameterSupported = true
         subjectTypesSupported = ["public"]
-        idTokenSigningAlgValuesSupported = [algorithm]
+        idTokenSigningAlgValuesSupported = idTokenAlgorithms
     }
 
     enum CodingKeys: String, CodingKey {

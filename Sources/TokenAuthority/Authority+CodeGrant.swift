@@ -48,7 +48,7 @@ extension Authority {
                 do {
                     grant.idToken = try await issuer.issueIDToken(
                         for: identity, clientID: client.id, nonce: record.nonce, browserSessionID: browser.id, authTime: browser.createdDate,
-                        scopes: record.scopes, accessToken: grant.accessToken)
+                        scopes: record.scopes, accessToken: grant.accessToken, algorithm: client.idTokenAlgorithm)
                 } catch {
                     logger.error("signing an ID token failed", metadata: ["error": "\(error)"])
                     throw .temporarilyUnavailable

@@ -5,24 +5,37 @@ import Synchronization
 /// The daemon's signing keys: loaded from (or generated into) `<state-dir>/keys/`, rotated on demand,
 /// retired keys kept until every token they signed has expired, then pruned.
 ///
+/// One active key per algorithm: the configured `signing_alg` signs access tokens (and is the only
+/// one their verification accepts); further algorithms, which some OpenID clients require
+/// (`id_token_alg`), sign only the ID tokens of those clients. The JWKS publishes them all.
+///
 /// Readers take an immutable ``KeySet`` snapshot without waiting (``current``); the rare writers
 /// (rotation, pruning) are serialised by the actor and publish a new snapshot when done — a copy-on-write
 /// design like jwt-kit's key collection, but with the JWKS bytes prepared once per change.
 public actor KeyRing {
     public nonisolated let directory: String
     public nonisolated let algorithm: SigningAlgorithm
+    /// Algorithms besides ``algorithm`` with an active key, for ID tokens only.
+    public nonisolated let idTokenAlgorithms: [SigningAlgorithm]
     private let clock: any WallClock
     private let serializer: DefaultJWTSerializer
     private var active: SigningKey
+    /// The active key of each of ``idTokenAlgorithms``.
+    private var others: [SigningKey]
     private var retired: [SigningKey]
     private nonisolated let snapshot: Mutex<KeySet>
 
     /// The current keys. Never blocks on a rotation in progress.
     public nonisolated var current: KeySet { snapshot.withLock { $0 } }
 
-    private init(directory: String, algorithm: SigningAlgorithm, clock: any WallClock, active: SigningKey, retired: [SigningKey], set: KeySet) {
+    private init(
+        directory: String, algorithm: SigningAlgorithm, clock: any WallClock, active: SigningKey, others: [SigningKey], retired: [SigningKey],
+        set: KeySet
+    ) {
         self.directory = directory
         self.algorithm = algorithm
+        self.idTokenAlgorithms = others.map(\.algorithm)
+        self.others = others
         self.clock = clock
         self.serializer = Self.makeSerializer()
         self.active = active
@@ -30,43 +43,57 @@ public actor KeyRing {
         self.snapshot = Mutex(set)
     }
 
-    /// Opens the key directory (created 0700 if missing), generating a first key of `algorithm` when there
-    /// is no active one. Keys of another algorithm (the configuration changed) are retired: they are no
-    /// longer accepted, since verification takes the configured algorithm only.
-    public static func open(directory: String, algorithm: SigningAlgorithm, clock: any WallClock) async throws -> KeyRing {
+    /// Opens the key directory (created 0700 if missing), generating a first key of `algorithm` (and of
+    /// each of `idTokenAlgorithms`) when there is no active one. Keys of an algorithm no longer
+    /// configured are retired: no longer accepted, since verification takes the configured ones only.
+    public static func open(
+        directory: String, algorithm: SigningAlgorithm, idTokenAlgorithms: [SigningAlgorithm] = [], clock: any WallClock
+    ) async throws -> KeyRing {
         try PrivateFiles.createDirectory(directory)
         let now = clock.nowInSeconds
         var keys = try loadKeys(from: directory)
         keys.sort { $0.createdAt > $1.createdAt }
 
-        var active: SigningKey
-        if let index = keys.firstIndex(where: { $0.retiredAt == nil && $0.algorithm == algorithm }) {
-            active = keys.remove(at: index)
-        } else {
-            active = try SigningKey.generate(algorithm, at: now)
-            try store(active, in: directory)
+        var actives: [SigningKey] = []
+        for wanted in [algorithm] + idTokenAlgorithms where !actives.contains(where: { $0.algorithm == wanted }) {
+            if let index = keys.firstIndex(where: { $0.retiredAt == nil && $0.algorithm == wanted }) {
+                actives.append(keys.remove(at: index))
+            } else {
+                let key = try SigningKey.generate(wanted, at: now)
+                try store(key, in: directory)
+                actives.append(key)
+            }
         }
         for index in keys.indices where keys[index].retiredAt == nil {
             keys[index].retiredAt = now
             try store(keys[index], in: directory)
         }
-        let set = try await KeySet(algorithm: algorithm, active: active, retired: Self.verifying(keys, algorithm), serializer: makeSerializer())
-        return KeyRing(directory: directory, algorithm: algorithm, clock: clock, active: active, retired: keys, set: set)
+        let others = Array(actives.dropFirst())
+        let set = try await KeySet(
+            algorithm: algorithm, active: actives[0], others: others, retired: verifying(keys, actives), serializer: makeSerializer())
+        // Every retired key stays listed, those of algorithms no longer configured too, so that pruning deletes them in time.
+        return KeyRing(directory: directory, algorithm: algorithm, clock: clock, active: actives[0], others: others, retired: keys, set: set)
     }
 
-    /// Makes a new key active at once; the previous one keeps verifying until pruned.
+    /// Makes a new key active at once, for every algorithm; the previous ones keep verifying until pruned.
+    /// Returns the new access-token key.
     @discardableResult
     public func rotate() async throws -> SigningKey {
         let now = clock.nowInSeconds
-        let next = try SigningKey.generate(algorithm, at: now)
-        try Self.store(next, in: directory)
-        var previous = active
-        previous.retiredAt = now
-        try Self.store(previous, in: directory)
-        active = next
-        retired.insert(previous, at: 0)
+        var next: [SigningKey] = []
+        for previous in [active] + others {
+            let key = try SigningKey.generate(previous.algorithm, at: now)
+            try Self.store(key, in: directory)
+            var old = previous
+            old.retiredAt = now
+            try Self.store(old, in: directory)
+            retired.insert(old, at: 0)
+            next.append(key)
+        }
+        active = next[0]
+        others = Array(next.dropFirst())
         try await publish()
-        return next
+        return active
     }
 
     /// Deletes keys retired more than `retention` ago (the longest access-token lifetime plus leeway):
@@ -86,7 +113,8 @@ public actor KeyRing {
     }
 
     private func publish() async throws {
-        let set = try await KeySet(algorithm: algorithm, active: active, retired: Self.verifying(retired, algorithm), serializer: serializer)
+        let set = try await KeySet(
+            algorithm: algorithm, active: active, others: others, retired: Self.verifying(retired, [active] + others), serializer: serializer)
         // Writers are serialised by the actor, but the `await` above lets another rotation run in between;
         // only publish if no newer active key has been installed meanwhile.
         guard set.active.kid == active.kid else { return }
@@ -102,8 +130,10 @@ public actor KeyRing {
         return DefaultJWTSerializer(jsonEncoder: encoder)
     }
 
-    private static func verifying(_ keys: [SigningKey], _ algorithm: SigningAlgorithm) -> [SigningKey] {
-        keys.filter { $0.algorithm == algorithm }
+    /// The retired keys that still verify: those of an algorithm that has an active key.
+    private static func verifying(_ keys: [SigningKey], _ actives: [SigningKey]) -> [SigningKey] {
+        let algorithms = Set(actives.map(\.algorithm))
+        return keys.filter { algorithms.contains($0.algorithm) }
     }
 
     private static func path(of kid: String, in directory: String) -> String {

@@ -1,24 +1,31 @@
 public import Foundation
 import JWTKit
 
-/// An immutable snapshot of the key ring: the active signing key, every key that may still verify,
+/// An immutable snapshot of the key ring: the active signing keys, every key that may still verify,
 /// and the JWKS document already serialised, so serving `/.well-known/jwks.json` costs no work.
 public struct KeySet: Sendable {
-    /// The algorithm every key here uses; the only one verification accepts.
+    /// The algorithm of access tokens; the only one their verification accepts.
     public let algorithm: SigningAlgorithm
-    /// The key new tokens are signed with.
+    /// The key new access tokens are signed with.
     public let active: SigningKey
-    /// Every key, active first, then retired keys newest first.
+    /// The active key of every algorithm: ``active`` and those that sign some clients' ID tokens.
+    public let activeByAlgorithm: [SigningAlgorithm: SigningKey]
+    /// Every key: the active ones first (``active`` leading), then retired keys newest first.
     public let keys: [SigningKey]
     /// `{"keys":[…]}` with the public half of every key (empty for HS256), RFC 7517 §5.
     public let jwksJSON: Data
     /// What a verifier needs: the same keys, by `kid`.
     public let verificationKeys: VerificationKeys
 
-    init(algorithm: SigningAlgorithm, active: SigningKey, retired: [SigningKey], serializer: some JWTSerializer) async throws {
+    init(
+        algorithm: SigningAlgorithm, active: SigningKey, others: [SigningKey] = [], retired: [SigningKey], serializer: some JWTSerializer
+    )
+        async throws
+    {
         self.algorithm = algorithm
         self.active = active
-        self.keys = [active] + retired.sorted { ($0.retiredAt ?? .distantPast) > ($1.retiredAt ?? .distantPast) }
+        self.activeByAlgorithm = Dictionary(([active] + others).map { ($0.algorithm, $0) }, uniquingKeysWith: { first, _ in first })
+        self.keys = [active] + others + retired.sorted { ($0.retiredAt ?? .distantPast) > ($1.retiredAt ?? .distantPast) }
         let collection = JWTKeyCollection()
         for key in keys {
             await key.add(to: collection, serializer: serializer)
@@ -27,7 +34,10 @@ public struct KeySet: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         self.jwksJSON = try encoder.encode(["keys": jwks])
-        self.verificationKeys = VerificationKeys(algorithm: algorithm, kids: Set(keys.map(\.kid)), collection: collection)
+        // Access tokens verify with keys of their one algorithm only; the collection holds every key,
+        // since ID tokens are signed through it too.
+        self.verificationKeys = VerificationKeys(
+            algorithm: algorithm, kids: Set(keys.filter { $0.algorithm == algorithm }.map(\.kid)), collection: collection)
     }
 }
 

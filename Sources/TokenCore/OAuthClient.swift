@@ -18,11 +18,16 @@ public struct OAuthClient: Sendable, Hashable {
     public var allowedGroups: [String]
     /// Where `/end_session` may send the browser afterwards, compared byte for byte.
     public var postLogoutRedirectURIs: [String]
+    /// The algorithm of its ID tokens, when it needs another than the access tokens' (some clients
+    /// accept RS256 only); the key ring then keeps an active key of it too.
+    public var idTokenAlgorithm: SigningAlgorithm?
 
     public init(
         id: String, name: String? = nil, redirectURIs: [String], secretHash: String? = nil, isPublic: Bool = false,
-        scopes: [String] = OAuthClient.supportedScopes, allowedGroups: [String] = [], postLogoutRedirectURIs: [String] = []
+        scopes: [String] = OAuthClient.supportedScopes, allowedGroups: [String] = [], postLogoutRedirectURIs: [String] = [],
+        idTokenAlgorithm: SigningAlgorithm? = nil
     ) {
+        self.idTokenAlgorithm = idTokenAlgorithm
         self.id = id
         self.name = name ?? id
         self.redirectURIs = redirectURIs

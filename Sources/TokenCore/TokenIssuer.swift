@@ -40,21 +40,24 @@ public struct TokenIssuer: Sendable {
 
     /// A signed ID token for the client of an authorization code (docs/api.md#id-token), bound to the
     /// access token issued with it by `at_hash`, valid as long as that access token.
+    ///
+    /// - Parameter algorithm: the client's `id_token_alg`; the access tokens' algorithm when nil.
     public func issueIDToken(
         for identity: UserIdentity, clientID: String, nonce: String?, browserSessionID: String, authTime: Date, scopes: [String],
-        accessToken: String
+        accessToken: String, algorithm: SigningAlgorithm? = nil
     ) async throws -> String {
         let now = clock.nowInSeconds
         let keys = keyRing.current
+        let key = algorithm.flatMap { keys.activeByAlgorithm[$0] } ?? keys.active
         var claims = IDTokenClaims(
             issuer: policy.issuer, identity: identity, clientID: clientID, issuedAt: now,
             expiresAt: now.addingTimeInterval(policy.accessTTL.rounded(.down)), authTime: authTime, nonce: nonce,
             sessionID: browserSessionID, authMethod: .password, scopes: scopes)
-        claims.atHash = IDTokenClaims.leftHalfHash(of: accessToken, algorithm: keys.algorithm)
+        claims.atHash = IDTokenClaims.leftHalfHash(of: accessToken, algorithm: key.algorithm)
         var header = JWTHeader()
         header.typ = "JWT"
-        header.alg = keys.algorithm.rawValue
-        return try await keys.verificationKeys.collection.sign(claims, kid: JWKIdentifier(string: keys.active.kid), header: header)
+        header.alg = key.algorithm.rawValue
+        return try await keys.verificationKeys.collection.sign(claims, kid: JWKIdentifier(string: key.kid), header: header)
     }
 
     /// The claims of an ID token this key ring signed, expired or not: `/end_session` takes one as a
@@ -62,9 +65,15 @@ public struct TokenIssuer: Sendable {
     public func readIDTokenHint(_ token: String) async -> IDTokenClaims? {
         let keys = keyRing.current
         // Explicit typing (RFC 8725 §3.11): an access token (`at+jwt`) is not an ID token, even a valid one.
-        struct Header: Decodable { var typ: String? }
+        // The algorithm is the key's, never the token's choice (RFC 8725 §3.1).
+        struct Header: Decodable {
+            var typ: String?
+            var alg: String?
+            var kid: String?
+        }
         guard let headerPart = token.split(separator: ".", maxSplits: 1).first, let headerData = Data(base64URLEncoded: headerPart),
-            (try? JSONDecoder().decode(Header.self, from: headerData))?.typ == "JWT",
+            let header = try? JSONDecoder().decode(Header.self, from: headerData), header.typ == "JWT",
+            let key = keys.keys.first(where: { $0.kid == header.kid }), header.alg == key.algorithm.rawValue,
             let claims = try? await keys.verificationKeys.collection.verify(token, as: IDTokenClaims.self),
             claims.iss.value == policy.issuer
         else { return nil }

@@ -29,7 +29,7 @@ final class ScriptedDaemon: DaemonService {
     func revoke(_ token: String) async throws { record("revoke") }
     func sessions(bearer: String) async throws -> (sessions: [SessionInfo], json: Data) { ([], Data(#"{"sessions":[]}"#.utf8)) }
     func deleteSession(id: String, bearer: String) async throws { record("deleteSession \(id)") }
-    func metadata() async throws -> ServerMetadata { ServerMetadata(issuer: "http://issuer", grantTypes: ["password"], algorithm: "ES256") }
+    func metadata() async throws -> ServerMetadata { ServerMetadata(issuer: "http://issuer", grantTypes: ["password"], idTokenAlgorithms: ["ES256"]) }
     func jwks() async throws -> Data { Data(#"{"keys":[]}"#.utf8) }
     func adminSessions(user: String?) async throws -> (sessions: [SessionInfo], json: Data) {
         record("adminSessions \(user ?? "*")")

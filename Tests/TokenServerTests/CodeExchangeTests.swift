@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import JWTKit
 import NIOCore
 import TestSupport
 import Testing
@@ -163,6 +164,53 @@ struct CodeExchangeTests {
                 headers: [.contentType: "application/x-www-form-urlencoded", .authorization: TestClients.basicWiki],
                 body: ByteBuffer(string: "grant_type=refresh_token&refresh_token=\(refresh)"))
             #expect(own.status == .ok)
+        }
+    }
+
+    @Test("guessing a client's secret is throttled, but the client whose secret was proven keeps working")
+    func secretGuessing() async throws {
+        let fixture = try await ServerFixture(clients: TestClients.all)
+        defer { fixture.cleanUp() }
+        try await fixture.test { client in
+            let browser = TestBrowser(client)
+            #expect(try await browser.exchange(try await browser.code()).status == .ok)
+            let guess = ["grant_type": "refresh_token", "refresh_token": "ptr_x", "client_id": "wiki"]
+            var statuses: [HTTPResponse.Status] = []
+            for attempt in 0..<6 {
+                statuses.append(try await client.form("/token", guess.merging(["client_secret": "guess-\(attempt)"]) { $1 }).status)
+            }
+            #expect(statuses.prefix(3).allSatisfy { $0 == .unauthorized })
+            #expect(statuses.suffix(2).allSatisfy { $0 == .tooManyRequests })
+            #expect(try await browser.exchange(try await browser.code()).status == .ok)
+        }
+    }
+
+    @Test("a client with id_token_alg = RS256 gets RS256 ID tokens, verifiable with the published JWKS, while access tokens stay ES256")
+    func perClientAlgorithm() async throws {
+        var rs256 = TestClients.wiki
+        rs256.idTokenAlgorithm = .rs256
+        let wiki = rs256
+        let fixture = try await ServerFixture(clients: [wiki])
+        defer { fixture.cleanUp() }
+        try await fixture.test { client in
+            let browser = TestBrowser(client)
+            let body = try await browser.exchange(try await browser.code(client: wiki)).object
+            let idToken = try #require(body["id_token"] as? String)
+            let jwks = try await client.execute(uri: "/.well-known/jwks.json", method: .get)
+            let keys = JWTKeyCollection()
+            try await keys.add(jwks: JSONDecoder().decode(JWKS.self, from: Data(jwks.body.readableBytesView)))
+            let header = String(data: Data(base64URLEncoded: idToken.split(separator: ".")[0]) ?? Data(), encoding: .utf8) ?? ""
+            #expect(header.contains("\"RS256\""))
+            struct Claims: JWTPayload {
+                var aud: AudienceClaim
+                func verify(using algorithm: some JWTAlgorithm) async throws {}
+            }
+            #expect(try await keys.verify(idToken, as: Claims.self).aud.value == ["wiki"])
+            let accessHeader = String(
+                data: Data(base64URLEncoded: (body["access_token"] as? String ?? "").split(separator: ".")[0]) ?? Data(), encoding: .utf8)
+            #expect(accessHeader?.contains("\"ES256\"") == true)
+            let metadata = try await client.execute(uri: "/.well-known/openid-configuration", method: .get).object
+            #expect(metadata["id_token_signing_alg_values_supported"] as? [String] == ["ES256", "RS256"])
         }
     }
 }

@@ -139,7 +139,8 @@ struct ServerFixture {
         directory =
             other?.directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("pamtoken-server-\(UUID().uuidString)").path
         policy = TokenPolicy(issuer: "http://127.0.0.1:8719", audiences: ["pamtoken"], reuseGrace: reuseGrace)
-        let keyRing = try await KeyRing.open(directory: directory + "/keys", algorithm: .es256, clock: clock)
+        let keyRing = try await KeyRing.open(
+            directory: directory + "/keys", algorithm: .es256, idTokenAlgorithms: clients.compactMap(\.idTokenAlgorithm), clock: clock)
         let store = try SessionStore.open(path: directory + "/pamtoken.sqlite", clock: clock)
         let authority = Authority(
             policy: policy, keyRing: keyRing, store: store, authenticator: pam, users: users,

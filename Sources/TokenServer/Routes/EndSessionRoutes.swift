@@ -25,6 +25,8 @@ extension TokenRouter {
             let form: RequestParameters
             do {
                 form = try await RequestParameters.decode(request, context: context)
+            } catch let error as APIError where error.status == .contentTooLarge {
+                return SignInPages.error("The form is too large.", status: .contentTooLarge).response()
             } catch {
                 return SignInPages.error("The form could not be read.", status: .badRequest).response()
             }

@@ -12,7 +12,7 @@ extension TokenRouter {
             let parameters = try await RequestParameters.decode(request, context: context)
             let peer = self.peers.peer(for: context.channel)
             let credentials = try ClientCredentials(authorization: request.headers[.authorization], parameters: parameters)
-            let client = try await self.authority.clients.authenticate(clientID: credentials.id, secret: credentials.secret)
+            let client = try await self.authority.authenticateClient(id: credentials.id, secret: credentials.secret, peer: peer)
             let clientID = credentials.id ?? "pamtoken"
             guard clientID.utf8.count <= 128 else { throw APIError.invalidRequest("client_id too long") }
             let scope = parameters["scope"].flatMap { $0.isEmpty ? nil : $0 }

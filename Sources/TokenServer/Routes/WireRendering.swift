@@ -33,7 +33,7 @@ extension KeyList {
         self.init(
             keys: set.keys.map {
                 KeyInfo(
-                    kid: $0.kid, alg: $0.algorithm.rawValue, active: $0.kid == set.active.kid, createdAt: Int64($0.createdAt.timeIntervalSince1970),
+                    kid: $0.kid, alg: $0.algorithm.rawValue, active: $0.retiredAt == nil, createdAt: Int64($0.createdAt.timeIntervalSince1970),
                     retiredAt: $0.retiredAt.map { Int64($0.timeIntervalSince1970) })
             })
     }
