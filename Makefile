@@ -58,10 +58,12 @@ format:
 # End-to-end, from the debug build `make test` made: install it into a staging tree and use it with
 # real users, pam_unix and socket activation (needs root: it creates users), then the nginx and Caddy
 # recipes of docs/protect-a-service.md, as printed, with real nginx and Caddy in front of a service,
-# then schemathesis against the OpenAPI document (bounded to a few minutes). CI runs it after `make test`.
+# then browser sign-in with real Chromium (Selenium), Apache mod_auth_openidc and an authlib client
+# (docs/browser-sign-in.md's configs, as printed), then schemathesis against the OpenAPI document (bounded to a few minutes). CI runs it after `make test`.
 e2e:
 	Tests/e2e/install-e2e.sh
 	Tests/e2e/recipes-e2e.sh
+	Tests/e2e/browser-e2e.sh
 	Tests/e2e/schemathesis.sh
 
 # libFuzzer targets (Fuzz/), built with -sanitize=fuzzer,address in .build-fuzz, each run for

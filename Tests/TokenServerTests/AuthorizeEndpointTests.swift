@@ -73,6 +73,8 @@ struct AuthorizeEndpointTests {
             #expect(!policy.contains("unsafe-inline") && !policy.contains("script-src"))
             #expect(response.headers[HTTPField.Name("X-Frame-Options")!] == "DENY")
             #expect(response.headers[.cacheControl] == "no-store")
+            // Not no-referrer: under it browsers send `Origin: null` with the page's own form (found by browser-e2e.sh).
+            #expect(response.headers[HTTPField.Name("Referrer-Policy")!] == "same-origin")
             let cookie = response.headers[values: .setCookie].first { $0.hasPrefix("pamtoken_login=") } ?? ""
             #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"))
             #expect(response.text.contains("Team &lt;wiki&gt;"))

@@ -66,6 +66,26 @@ struct DiscoveryHealthTests {
         }
     }
 
+    @Test("HEAD answers every GET route like GET without the body; 405 lists HEAD beside GET")
+    func head() async throws {
+        let fixture = try await ServerFixture()
+        defer { fixture.cleanUp() }
+        try await fixture.test { client in
+            for path in ["/healthz", "/.well-known/jwks.json", "/.well-known/openid-configuration", "/openapi.yaml"] {
+                let get = try await client.execute(uri: path, method: .get)
+                let head = try await client.execute(uri: path, method: .head)
+                #expect(head.status == .ok, "\(path)")
+                #expect(head.body.readableBytes == 0)
+                #expect(head.headers[.contentType] == get.headers[.contentType])
+            }
+            let unauthorized = try await client.execute(uri: "/userinfo", method: .head)
+            #expect(unauthorized.status == .unauthorized)
+            let wrong = try await client.execute(uri: "/healthz", method: .put)
+            #expect(wrong.status == .methodNotAllowed)
+            #expect(wrong.headers[.allow] == "GET, HEAD")
+        }
+    }
+
     @Test("metrics expose logins, rotations, reuse detections, requests by route and status, active sessions")
     func metrics() async throws {
         let fixture = try await ServerFixture()

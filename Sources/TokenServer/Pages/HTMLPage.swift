@@ -30,12 +30,12 @@ struct HTMLPage: Sendable {
     /// `'sha256-…'` of ``style``, for `style-src`.
     static let styleHash = "'sha256-" + Data(SHA256.hash(data: Data(style.utf8))).base64EncodedString() + "'"
 
-    /// The response: `text/html`, never cached, never framed, no referrer, no sniffing.
+    /// The response: `text/html`, never cached, never framed, no referrer to other sites, no sniffing.
     func response() -> Response {
         let html = """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">\
-            <meta name="referrer" content="no-referrer"><title>\(Self.escape(title)) · pamtoken</title><style>\(Self.style)</style></head>
+            <title>\(Self.escape(title)) · pamtoken</title><style>\(Self.style)</style></head>
             <body><main>
             \(body)
             </main></body></html>
@@ -47,7 +47,9 @@ struct HTMLPage: Sendable {
         headers[.pragma] = "no-cache"
         headers[.xFrameOptions] = "DENY"
         headers[.xContentTypeOptions] = "nosniff"
-        headers[.referrerPolicy] = "no-referrer"
+        // Not no-referrer: a browser then sends `Origin: null` with the page's own form, which the
+        // Origin rule of TCP listeners must refuse. same-origin still sends no Referer elsewhere.
+        headers[.referrerPolicy] = "same-origin"
         let targets = (["'self'"] + formTargets.map(Self.sourceExpression)).joined(separator: " ")
         headers[.contentSecurityPolicy] =
             "default-src 'none'; style-src \(Self.styleHash); form-action \(targets); frame-ancestors 'none'; base-uri 'none'"

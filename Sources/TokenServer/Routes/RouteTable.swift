@@ -15,10 +15,24 @@ struct RouteTable: Sendable {
     ) {
         methods[path, default: []].append(method)
         router.on(RouterPath(path), method: method, use: handler)
+        if method == .get {
+            // RFC 9110 §9.3.2: HEAD is GET without the body, which health checkers and proxies rely on.
+            // Not listed in `methods`: the documents list GET routes, and HEAD comes with each.
+            router.on(RouterPath(path), method: .head) { request, context in
+                var response = try await handler(request, context)
+                // The GET's length, with nothing written: NIO's encoder sends no body after HEAD's head.
+                response.body = ResponseBody(contentLength: response.body.contentLength) { _ in }
+                return response
+            }
+        }
     }
 
     /// The methods allowed on a concrete path, or nil when no route has that path.
     func allowedMethods(for path: String) -> [HTTPRequest.Method]? {
+        allowedGETAndOthers(for: path).map { $0.contains(.get) ? $0 + [.head] : $0 }
+    }
+
+    private func allowedGETAndOthers(for path: String) -> [HTTPRequest.Method]? {
         let segments = path.split(separator: "/", omittingEmptySubsequences: true)
         for (pattern, methods) in self.methods {
             let patternSegments = pattern.split(separator: "/", omittingEmptySubsequences: true)

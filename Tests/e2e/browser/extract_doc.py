@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Prints a configuration of docs/browser-sign-in.md exactly as the document prints it, so that
+browser-e2e.sh runs what readers copy (docs are code), the way extract_recipes.py does for the
+reverse-proxy recipes of docs/protect-a-service.md.
+
+A recipe is the fenced block right after an HTML comment `<!-- recipe: NAME -->`. Every ```apache
+and ```python block of the document must be a recipe: an Apache or Python configuration that no test
+runs cannot sneak into the page (the untested ones are in other languages: ini, toml, sh).
+
+    extract_doc.py DOC NAME [--sub LABEL OLD NEW]...
+    extract_doc.py DOC --list
+
+--sub replaces every OLD by NEW; it is meant for the machine-specific parts only (ports, secrets,
+group names) and fails when OLD does not occur, so a changed recipe cannot silently stop being
+tested.
+"""
+import argparse
+import re
+import sys
+
+MARKER = re.compile(r"^<!--\s*recipe:\s*([A-Za-z0-9_-]+)\s*-->\s*$")
+FENCE = re.compile(r"^```\s*([A-Za-z0-9_+-]*)\s*$")
+# Fenced languages that must be recipes (tested configurations).
+TESTED_LANGUAGES = {"apache", "apacheconf", "python", "py"}
+
+
+def recipes(path):
+    """{name: (language, text)} of the document's recipes; exits on a malformed document."""
+    lines = open(path, encoding="utf-8").read().split("\n")
+    found, pending, i = {}, None, 0
+    while i < len(lines):
+        marker = MARKER.match(lines[i].strip())
+        if marker:
+            pending = (marker.group(1), i + 1)
+            i += 1
+            continue
+        fence = FENCE.match(lines[i].strip())
+        if fence and fence.group(1):
+            language, start = fence.group(1).lower(), i + 1
+            end = start
+            while end < len(lines) and lines[end].strip() != "```":
+                end += 1
+            if end == len(lines):
+                sys.exit(f"{path}:{i + 1}: unclosed ``` block")
+            indent = len(lines[i]) - len(lines[i].lstrip())
+            body = "\n".join(line[indent:] if line[:indent].isspace() else line for line in lines[start:end]) + "\n"
+            if pending is not None:
+                name, line = pending
+                if any(lines[k].strip() for k in range(line, i)):
+                    sys.exit(f"{path}:{line}: the recipe marker for {name!r} must be followed directly by its ``` block")
+                if name in found:
+                    sys.exit(f"{path}:{line}: a second recipe named {name!r}")
+                found[name] = (language, body)
+                pending = None
+            elif language in TESTED_LANGUAGES:
+                sys.exit(f"{path}:{i + 1}: a ```{language} block without a <!-- recipe: NAME --> marker (every Apache and Python configuration must be tested)")
+            i = end + 1
+            continue
+        i += 1
+    if pending is not None:
+        sys.exit(f"{path}:{pending[1]}: recipe marker for {pending[0]!r} without a ``` block after it")
+    return found
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("doc")
+    parser.add_argument("name", nargs="?")
+    parser.add_argument("--list", action="store_true", help="print the recipe names and languages")
+    parser.add_argument("--sub", nargs=3, action="append", default=[], metavar=("LABEL", "OLD", "NEW"))
+    args = parser.parse_args()
+
+    found = recipes(args.doc)
+    if args.list:
+        for name, (language, _) in found.items():
+            print(name, language)
+        return
+    if args.name not in found:
+        sys.exit(f"{args.doc}: no recipe named {args.name!r} (have: {', '.join(found) or 'none'})")
+    text = found[args.name][1]
+    for label, old, new in args.sub:
+        if old not in text:
+            sys.exit(f"substitution {label}: {old!r} does not occur in the {args.name!r} recipe")
+        text = text.replace(old, new)
+    sys.stdout.write(text)
+
+
+if __name__ == "__main__":
+    main()
