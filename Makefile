@@ -82,6 +82,8 @@ deps:
 # otherwise /etc/pam.d/other (common-auth + common-account on Debian). Without root, pam_unix can
 # only check the password of the user running the daemon.
 run: build
+	@echo "pamtoken: the CLI reaches this daemon with:  export PAMTOKEN_SOCKET=$(CURDIR)/.run/pamtoken.sock"
+	@echo "          (or pamtoken --socket $(CURDIR)/.run/pamtoken.sock …, or --url http://127.0.0.1:8719)"
 	$(SWIFT) run pamtokend --state-dir $(CURDIR)/.state --listen tcp:127.0.0.1:8719 --listen unix:$(CURDIR)/.run/pamtoken.sock
 
 # Installs the binaries, systemd units, sysusers/tmpfiles entries, the PAM service and the example

@@ -19,9 +19,13 @@ public struct ConfigurationLoader: Sendable {
 
     /// The file read when none is named. Missing, it means built-in defaults; a named file must exist.
     public var defaultPath: String
+    /// What every source is layered over: the built-in defaults, unless the command line changed one
+    /// of them (`--default-idle-exit`, which the unit uses so that the file can still say otherwise).
+    public var defaults: DaemonConfiguration
 
-    public init(defaultPath: String = ConfigurationLoader.systemPath) {
+    public init(defaultPath: String = ConfigurationLoader.systemPath, defaults: DaemonConfiguration = DaemonConfiguration()) {
         self.defaultPath = defaultPath
+        self.defaults = defaults
     }
 
     /// Loads the configuration with the default file at ``systemPath``.
@@ -72,7 +76,7 @@ public struct ConfigurationLoader: Sendable {
         layers.append((.environment, try Self.environmentSettings(environment)))
         layers.append((.flag, overrides.settings))
 
-        var configuration = DaemonConfiguration()
+        var configuration = defaults
         var origins: [ConfigurationKey: SettingOrigin] = [:]
         for (origin, settings) in layers {
             for (key, raw) in settings {

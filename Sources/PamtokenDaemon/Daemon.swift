@@ -23,6 +23,23 @@ public struct Daemon {
         self.logger = logger
     }
 
+    /// What about the host makes this start worth a second look: libpam silently falls back to
+    /// `/etc/pam.d/other` for a service without a file, and root is more than the daemon needs.
+    static func environmentWarnings(_ configuration: DaemonConfiguration) -> [String] {
+        var warnings: [String] = []
+        let service = configuration.pamService
+        let directories = [ProcessInfo.processInfo.environment["PAM_WRAPPER_SERVICE_DIR"], "/etc/pam.d", "/usr/lib/pam.d"].compactMap { $0 }
+        if !directories.contains(where: { FileManager.default.fileExists(atPath: "\($0)/\(service)") }) {
+            warnings.append(
+                "PAM service \(service) has no file in /etc/pam.d: libpam uses /etc/pam.d/other instead; install etc/pam.d/pamtoken or set pam_service"
+            )
+        }
+        if getuid() == 0, ProcessInfo.processInfo.environment["LISTEN_FDS"] == nil {
+            warnings.append("running as root; the systemd unit runs pamtokend as user pamtoken in group shadow, which is all it needs")
+        }
+        return warnings
+    }
+
     /// Why the daemon could not start. One line each, naming what failed.
     public struct StartupError: Error, CustomStringConvertible {
         public var description: String
@@ -39,7 +56,7 @@ public struct Daemon {
                 "kid": "\(services.authority.keys.active.kid)",
             ])
         defer { logger.notice("pamtokend stopped") }
-        for warning in configuration.sharedHostWarnings { logger.warning("\(warning)") }
+        for warning in configuration.sharedHostWarnings + Self.environmentWarnings(configuration) { logger.warning("\(warning)") }
         try await services.run()
     }
 }

@@ -21,7 +21,7 @@ extension Authority {
         guard let client = clients.client(request.clientID) else {
             return .refuse(.badRequest("This application is not registered with pamtoken (unknown client_id)."))
         }
-        guard client.redirectURIs.contains(request.redirectURI) else {
+        guard client.isRegistered(redirectURI: request.redirectURI) else {
             return .refuse(.badRequest("The application asked to return to an address it has not registered (redirect_uri)."))
         }
         if let problem {
@@ -44,7 +44,7 @@ extension Authority {
     public func signIn(
         user: String, password: String, for request: AuthorizationRequest, peer: Peer
     ) async throws(AuthorityFailure) -> (cookie: BrowserSessionSecret, step: AuthorizationStep) {
-        guard let client = clients.client(request.clientID), client.redirectURIs.contains(request.redirectURI) else {
+        guard let client = clients.client(request.clientID), client.isRegistered(redirectURI: request.redirectURI) else {
             // The seal proves the daemon made the form; a client removed since then lands here.
             throw .invalidRequest("the application is no longer registered")
         }
@@ -80,6 +80,8 @@ extension Authority {
             try await checkAccount(session.user, peer: peer, atRefresh: false)
         } catch .invalidGrant {
             await endBrowserSession(session, reason: "account refused by PAM")
+            // A silent request (prompt=none) gets its answer at the client, which shows no page to wait on.
+            if request.noPrompt { return .redirect(errorRedirect(request, code: "login_required", description: "the user must sign in")) }
             return .refuse(.forbidden("This account may not sign in now."))
         } catch .tooManyAttempts(let seconds) {
             return .refuse(.tooManyAttempts(retryAfter: seconds))
@@ -95,6 +97,9 @@ extension Authority {
     ) async -> AuthorizationStep {
         if !client.allowedGroups.isEmpty, !client.allowedGroups.contains(where: identity.groups.contains) {
             logger.notice("sign-in refused by allowed_groups", metadata: ["user": "\(identity.user)", "client": "\(client.id)"])
+            if request.noPrompt {
+                return .redirect(errorRedirect(request, code: "access_denied", description: "the user may not sign in to this client"))
+            }
             return .refuse(.forbidden("Your account is not allowed to sign in to \(client.name)."))
         }
         let code = AuthorizationCode.generate()

@@ -8,18 +8,25 @@ import TokenStore
 extension Authority {
     /// Checks the `Authorization: Bearer …` header of a request (RFC 6750 §2.1): a valid access token whose
     /// session is still active. Expiry is reported distinctly so the client gets `IS-TOKEN-EXPIRED: true`.
-    public func authorize(authorization: String?) async throws(AuthorityFailure) -> AccessTokenClaims {
+    ///
+    /// - Parameter clientTokens: also accept the tokens of registered clients (audience: the client):
+    ///   `/userinfo` only. Everywhere else — `/auth`, `/sessions` — a web application's token is refused,
+    ///   so that an application cannot act as the user beyond what it was given.
+    public func authorize(authorization: String?, clientTokens: Bool = false) async throws(AuthorityFailure) -> AccessTokenClaims {
         guard let authorization else { throw .invalidToken("missing bearer token") }
         let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw .invalidToken("expected an Authorization: Bearer header") }
-        return try await authorize(token: parts[1].trimmingCharacters(in: .whitespaces))
+        return try await authorize(token: parts[1].trimmingCharacters(in: .whitespaces), clientTokens: clientTokens)
     }
 
+    /// The audiences of registered clients' tokens: their ids.
+    var clientAudiences: Set<String> { Set(clients.all.map(\.id)) }
+
     /// Verifies an access token and its session.
-    func authorize(token: String) async throws(AuthorityFailure) -> AccessTokenClaims {
+    func authorize(token: String, clientTokens: Bool = false) async throws(AuthorityFailure) -> AccessTokenClaims {
         let claims: AccessTokenClaims
         do {
-            claims = try await verifier.verify(token)
+            claims = try await verifier.verify(token, alsoAccepting: clientTokens ? clientAudiences : [])
         } catch {
             throw .invalidToken(error.description, expired: error == .expired)
         }
@@ -40,7 +47,7 @@ extension Authority {
             }
             return
         }
-        guard let claims = try? await verifier.verify(token, acceptingExpired: true) else { return }
+        guard let claims = try? await verifier.verify(token, acceptingExpired: true, alsoAccepting: clientAudiences) else { return }
         if try await storage("revoke", { try await self.store.revokeSession(id: claims.sid, reason: "revoked by client") }) {
             logger.info(
                 "session revoked", metadata: ["user": "\(claims.sub.value)", "session": "\(claims.sid)", "peer": "\(peer)", "via": "access_token"])
@@ -55,7 +62,7 @@ extension Authority {
     /// only the token's own client, which knows its state, has any use for the answer.
     public func introspect(token: String) async throws(AuthorityFailure) -> Introspection {
         if RefreshToken(token) != nil { return .inactive }
-        guard let claims = try? await verifier.verify(token),
+        guard let claims = try? await verifier.verify(token, alsoAccepting: clientAudiences),
             try await storage("introspect", { try await self.store.isSessionActive(id: claims.sid) })
         else { return .inactive }
         return Introspection(access: claims)

@@ -24,9 +24,8 @@ extension Authority {
     }
 
     private func verifyThrottled(_ client: OAuthClient, secret: String, hash: String, peer: Peer) async -> Result<OAuthClient, AuthorityFailure> {
-        // "client:" cannot begin a Linux user name, so these counts never meet a user's.
         let attempt: LoginAttempt
-        switch throttle.begin(users: ["client:" + client.id], peer: peer.throttleKey) {
+        switch throttle.begin(client: client.id, peer: peer.throttleKey) {
         case .blocked(let wait):
             logger.warning("client authentication throttled", metadata: ["client": "\(client.id)", "peer": "\(peer)"])
             return .failure(.tooManyAttempts(retryAfter: wait))

@@ -19,7 +19,7 @@ extension Authority {
         else { throw .invalidGrant("invalid authorization code") }
         if record.usedAt == nil {
             // A mismatch leaves the code unspent: whoever sent it lacks what the real client has.
-            guard record.clientID == client.id, record.redirectURI == redirectURI else {
+            guard record.clientID.utf8.elementsEqual(client.id.utf8), record.redirectURI.utf8.elementsEqual(redirectURI.utf8) else {
                 throw .invalidGrant("the code was issued to another client or redirect_uri")
             }
             guard PKCE.verify(verifier, challenge: record.codeChallenge) else { throw .invalidGrant("code_verifier does not match") }
@@ -78,8 +78,12 @@ extension Authority {
     ) async -> SignOut {
         let hint: IDTokenClaims? = if let idTokenHint { await issuer.readIDTokenHint(idTokenHint) } else { nil }
         guard hint != nil || confirmed else { return .confirm }
+        let browser: SessionRecord? = if let cookie { try? await store.browserSession(cookie: cookie) } else { nil }
+        // A hint proves who an application signed in, not who this browser is: anyone holds some user's
+        // ID token. Without the user's own confirmation, it ends this browser's session only if it names it.
+        if !confirmed, let browser, let hint, browser.id != hint.sid, browser.user != hint.sub.value { return .confirm }
         var ended: [SessionRecord] = []
-        if let cookie, let session = try? await store.browserSession(cookie: cookie) { ended.append(session) }
+        if let browser { ended.append(browser) }
         if let hint, !ended.contains(where: { $0.id == hint.sid }), let session = try? await store.session(id: hint.sid),
             session.clientID == OAuthClient.browserSessionClientID, session.user == hint.sub.value
         {
@@ -87,7 +91,7 @@ extension Authority {
         }
         for session in ended { await endBrowserSession(session, reason: "signed out") }
         let client = (hint?.aud.value.first ?? clientID).flatMap { clients.client($0) }
-        guard let postLogoutRedirectURI, let client, client.postLogoutRedirectURIs.contains(postLogoutRedirectURI) else {
+        guard let postLogoutRedirectURI, let client, client.isRegistered(postLogoutRedirectURI: postLogoutRedirectURI) else {
             return .signedOut(redirect: nil)
         }
         return .signedOut(redirect: RedirectURI.adding(["state": state], to: postLogoutRedirectURI))

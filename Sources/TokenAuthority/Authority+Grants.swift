@@ -34,7 +34,8 @@ extension Authority {
         switch throttle.begin(users: [user] + (resolved.map { [$0.user] } ?? []), peer: peer.throttleKey) {
         case .blocked(let wait):
             metrics.loginsThrottled.increment()
-            logger.warning("login throttled", metadata: ["user": "\(Self.printable(user))", "peer": "\(peer)", "retry_after": "\(wait)"])
+            logger.warning(
+                "login throttled", metadata: ["user": "\(Self.printable(user))", "peer": "\(peer)", "retry_after": .stringConvertible(wait)])
             throw .tooManyAttempts(retryAfter: wait)
         case .admitted(let admitted):
             attempt = admitted
@@ -120,7 +121,9 @@ extension Authority {
             // Unknown, revoked or expired: let the rotation classify it (and catch reuse of a dead family's token).
             return try await rotate(presented, identity: nil, peer: peer)
         }
-        if clients.client(session.clientID) != nil || client != nil, client?.id != session.clientID {
+        // A session started by an authorization code (it has a browser parent) stays bound to its client
+        // even after the client is removed from the configuration: then nobody may refresh it.
+        if session.parentID != nil || clients.client(session.clientID) != nil || client != nil, client?.id != session.clientID {
             logger.warning(
                 "refresh token presented by another client", metadata: ["session": "\(session.id)", "client": "\(client?.id ?? "none")"])
             throw .invalidGrant("invalid refresh token")
@@ -134,6 +137,10 @@ extension Authority {
         let rootByPeercred = identity.uid == 0 && session.authMethod == .peerCredentials && settings.peercredAllowRoot
         guard mayLogIn(uid: identity.uid) || rootByPeercred else {
             try await revokeAfterFailedCheck(session, reason: "uid \(identity.uid) is a system account (allow_system_users is off)")
+            throw .invalidGrant("invalid refresh token")
+        }
+        if let client, !client.allowedGroups.isEmpty, !client.allowedGroups.contains(where: identity.groups.contains) {
+            try await revokeAfterFailedCheck(session, reason: "no longer in the allowed_groups of client \(client.id)")
             throw .invalidGrant("invalid refresh token")
         }
         do {
@@ -227,7 +234,7 @@ extension Authority {
     }
 
     private func busy(peer: Peer) -> AuthorityFailure {
-        logger.warning("PAM saturated: login refused", metadata: ["peer": "\(peer)", "in_flight": "\(admission.current)"])
+        logger.warning("PAM saturated: login refused", metadata: ["peer": "\(peer)", "in_flight": .stringConvertible(admission.current)])
         metrics.loginsThrottled.increment()
         return .tooManyAttempts(retryAfter: 1)
     }

@@ -96,9 +96,20 @@ public final class Authority: Sendable {
         let context = SessionContext(
             sessionID: session.id, authTime: session.createdDate, authMethod: session.authMethod, clientID: session.clientID,
             scope: session.scope)
+        // A registered client's token is for that client (and the daemon's /userinfo) alone: its audience is
+        // the client, so /auth, PAMTokenAuth services and every other verifier of `audience` refuse it, and
+        // it carries the groups and name only when the scope does.
+        var identity = identity
+        var audiences: [String]?
+        if clients.client(session.clientID) != nil {
+            let scopes = Set((session.scope ?? "").split(separator: " "))
+            audiences = [session.clientID]
+            if !scopes.contains("groups") { identity.groups = [] }
+            if !scopes.contains("profile") { identity.name = nil }
+        }
         let issued: TokenIssuer.Issued
         do {
-            issued = try await issuer.issue(for: identity, in: context)
+            issued = try await issuer.issue(for: identity, in: context, audiences: audiences)
         } catch {
             logger.error("signing an access token failed", metadata: ["error": "\(error)"])
             throw .temporarilyUnavailable

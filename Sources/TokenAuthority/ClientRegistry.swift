@@ -47,7 +47,8 @@ public final class ClientRegistry: Sendable {
     func check(clientID: String?, secret: String?) -> Check {
         guard let clientID, let client = clients[clientID] else { return secret == nil ? .unregistered : .refused }
         if client.isPublic { return secret == nil ? .authenticated(client) : .refused }
-        guard let secret, let hash = client.secretHash, secret.utf8.count <= 1024 else { return .refused }
+        // A NUL would end the secret early inside crypt(3): `s3cret\0junk` must not pass for `s3cret`.
+        guard let secret, let hash = client.secretHash, secret.utf8.count <= 1024, !secret.utf8.contains(0) else { return .refused }
         if let known = proven.withLock({ $0[clientID] }), ConstantTime.equal(known, Self.digest(secret)) { return .authenticated(client) }
         return .needsHash(client, secret: secret, hash: hash)
     }

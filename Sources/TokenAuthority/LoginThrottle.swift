@@ -56,7 +56,16 @@ public final class LoginThrottle: Sendable {
 
     /// Reserves a login attempt for these spellings of a user name from `peer`, or says how long to wait.
     public func begin(users: [String], peer: String) -> Admission {
-        let keys = keyLimits(users: users, peer: peer)
+        begin(keys: keyLimits(users: users, peer: peer))
+    }
+
+    /// Reserves an authentication attempt of a registered client (its secret) from `peer`. Clients are
+    /// counted apart from users: no typed user name reaches a client's count, nor the other way round.
+    public func begin(client: String, peer: String) -> Admission {
+        begin(keys: [("client:" + client, limits.userFailures), ("peer:" + peer, limits.peerFailures)])
+    }
+
+    private func begin(keys: [(key: String, limit: Int)]) -> Admission {
         let now = clock.now
         return table.withLock { table -> Admission in
             var wait: TimeInterval = 0
@@ -184,7 +193,7 @@ public final class LoginThrottle: Sendable {
 
     private func limit(of key: String) -> Int { Self.isUserKey(key) ? limits.userFailures : limits.peerFailures }
 
-    private static func isUserKey(_ key: String) -> Bool { key.hasPrefix("user:") }
+    private static func isUserKey(_ key: String) -> Bool { key.hasPrefix("user:") || key.hasPrefix("client:") }
 
     /// One count per person, however the name is typed: trimmed of white space and case-folded (PAM
     /// modules and NSS back ends such as SSSD and winbind commonly match names case-insensitively).

@@ -1,5 +1,6 @@
 public import Prometheus
 import Synchronization
+import TokenCore
 
 /// The daemon's Prometheus metrics (`GET /metrics`).
 ///
@@ -18,6 +19,10 @@ public final class ServerMetrics: Sendable {
     /// The request counters, one per (route pattern, status): both sets are small and bounded, and
     /// keeping them spares every request the registry's name building and locked lookup.
     private let requestCounters = Mutex<[RouteStatus: Counter]>([:])
+    /// The request-duration histograms, one per route pattern.
+    private let requestDurations = Mutex<[String: DurationHistogram]>([:])
+    /// `process_*`, refreshed from /proc at every scrape.
+    private let process: ProcessMetrics
 
     private struct RouteStatus: Hashable {
         var route: String
@@ -37,10 +42,16 @@ public final class ServerMetrics: Sendable {
             descriptor: Self.name("pam_duration", unit: "seconds", "Time spent in PAM transactions."),
             buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(250), .seconds(1), .seconds(5)])
         activeSessions = registry.makeGauge(descriptor: Self.name("active_sessions", unit: "", "Sessions neither revoked nor expired."))
+        // The convention of Prometheus exporters: a constant 1 whose labels say what is running.
+        registry.makeGauge(
+            descriptor: Self.name("build_info", unit: "", "Always 1; the labels say which pamtoken is running."),
+            labels: [("version", PamtokenVersion.string)]
+        ).set(1.0)
+        process = ProcessMetrics(registry: registry)
     }
 
-    /// Counts one HTTP request.
-    public func request(route: String, status: Int) {
+    /// Counts one HTTP request and records how long it took.
+    public func request(route: String, status: Int, duration: Duration = .zero) {
         let key = RouteStatus(route: route, status: status)
         let counter = requestCounters.withLock { counters in
             if let counter = counters[key] { return counter }
@@ -49,7 +60,22 @@ public final class ServerMetrics: Sendable {
             return counter
         }
         counter.increment()
+        let histogram = requestDurations.withLock { histograms in
+            if let histogram = histograms[route] { return histogram }
+            let histogram = registry.makeDurationHistogram(
+                descriptor: Self.name("http_request_duration", unit: "seconds", "Time from request head to response, by route."),
+                labels: [("route", route)], buckets: Self.durationBuckets)
+            histograms[route] = histogram
+            return histogram
+        }
+        histogram.recordNanoseconds(Int64(duration.components.seconds) * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
     }
+
+    /// From a JWKS served from memory (~50 µs) to a login with the uniform failure delay (≥ 1 s).
+    private static let durationBuckets: [Duration] = [
+        .microseconds(100), .microseconds(250), .milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100),
+        .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
+    ]
 
     private static var requests: MetricNameDescriptor { name("http_requests", unit: "total", "HTTP requests by route and status.") }
 
@@ -59,6 +85,7 @@ public final class ServerMetrics: Sendable {
 
     /// The Prometheus text exposition.
     public func exposition() -> [UInt8] {
+        process.refresh()
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
         return buffer

@@ -38,6 +38,17 @@ public struct OAuthClient: Sendable, Hashable {
         self.postLogoutRedirectURIs = postLogoutRedirectURIs
     }
 
+    /// Whether `uri` is one of ``redirectURIs``, compared byte for byte: Swift's `==` compares strings by
+    /// canonical equivalence, under which a Kelvin sign equals `K` (RFC 9700 §4.1.3: simple string comparison).
+    public func isRegistered(redirectURI uri: String) -> Bool {
+        redirectURIs.contains { $0.utf8.elementsEqual(uri.utf8) }
+    }
+
+    /// Whether `uri` is one of ``postLogoutRedirectURIs``, byte for byte.
+    public func isRegistered(postLogoutRedirectURI uri: String) -> Bool {
+        postLogoutRedirectURIs.contains { $0.utf8.elementsEqual(uri.utf8) }
+    }
+
     /// The scopes pamtoken understands: `openid` (an ID token), `profile` (`preferred_username`, `name`),
     /// `groups` (`groups`) and `posix` (`uid`, `gid`).
     public static let supportedScopes = ["openid", "profile", "groups", "posix"]

@@ -4,9 +4,13 @@ public import Foundation
 import Glibc
 #endif
 // `struct stat` is claimed by whichever of these modules the compiler saw first, which differs between
-// builds (the sanitizer build of the fuzz targets disagrees with the normal one): import both.
+// builds (the sanitizer build of the fuzz targets disagrees with the normal one, and a clean build
+// with incremental ones): import every one that declares it.
 #if canImport(CoreFoundation)
 import CoreFoundation
+#endif
+#if canImport(CDispatch)
+import CDispatch
 #endif
 
 extension PrivateFiles {

@@ -21,11 +21,12 @@ public struct TokenIssuer: Sendable {
     }
 
     /// Issues a token for `identity` in `session`, valid for ``TokenPolicy/accessTTL`` from now.
-    public func issue(for identity: UserIdentity, in session: SessionContext) async throws -> Issued {
+    /// - Parameter audiences: `aud`, when not the configured audiences (a registered client's own id).
+    public func issue(for identity: UserIdentity, in session: SessionContext, audiences: [String]? = nil) async throws -> Issued {
         let now = clock.nowInSeconds
         let expiresAt = now.addingTimeInterval(policy.accessTTL.rounded(.down))
         let claims = AccessTokenClaims(
-            issuer: policy.issuer, subject: identity.user, audience: policy.audiences, issuedAt: now, expiresAt: expiresAt,
+            issuer: policy.issuer, subject: identity.user, audience: audiences ?? policy.audiences, issuedAt: now, expiresAt: expiresAt,
             tokenID: Data.random(count: 16).base64URLEncodedString(), clientID: session.clientID,
             authTime: Date(timeIntervalSince1970: session.authTime.timeIntervalSince1970.rounded(.down)),
             sessionID: session.sessionID, authMethod: session.authMethod,

@@ -46,16 +46,21 @@ public struct TokenVerifier: Sendable {
 
     /// Returns the claims of a valid token, or the first rule it breaks.
     ///
-    /// - Parameter acceptingExpired: skip the `exp` check only. For the few places that must identify the
-    ///   session of a token that may have expired: RFC 7009 revocation and the tutorial's refresh route.
-    public func verify(_ token: some StringProtocol, acceptingExpired: Bool = false) async throws(TokenError) -> AccessTokenClaims {
+    /// - Parameters:
+    ///   - acceptingExpired: skip the `exp` check only. For the few places that must identify the
+    ///     session of a token that may have expired: RFC 7009 revocation and the tutorial's refresh route.
+    ///   - alsoAccepting: audiences accepted besides the configured ones: the daemon's own `/userinfo`,
+    ///     `/introspect` and `/revoke` take the tokens of registered clients, whose audience is the client.
+    public func verify(
+        _ token: some StringProtocol, acceptingExpired: Bool = false, alsoAccepting extra: Set<String> = []
+    ) async throws(TokenError) -> AccessTokenClaims {
         guard token.utf8.count <= Self.maximumLength else { throw .malformed }
         let keys = self.keys()
         let now = clock.now
         let claims = try await signedClaims(token, keys: keys, now: now)
 
         guard claims.iss.value == issuer else { throw .wrongIssuer }
-        guard claims.aud.value.contains(where: audiences.contains) else { throw .wrongAudience }
+        guard claims.aud.value.contains(where: { audiences.contains($0) || extra.contains($0) }) else { throw .wrongAudience }
         guard claims.nbf.value <= now.addingTimeInterval(leeway), claims.iat.value <= now.addingTimeInterval(leeway) else {
             throw .notYetValid
         }

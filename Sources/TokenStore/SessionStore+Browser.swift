@@ -67,6 +67,15 @@ extension SessionStore {
                 }
                 return .replayed
             }
+            // The browser session may have ended (sign-out) since the caller looked: checked again here,
+            // in the transaction, so that no session outlives the one it came from.
+            if let parent = new.parentID {
+                let live =
+                    try Bool.fetchOne(
+                        db, sql: "SELECT 1 FROM sessions WHERE id = ? AND revoked_at IS NULL AND expires_at > ? AND idle_expires_at > ?",
+                        arguments: [parent, now, now]) ?? false
+                guard live else { return .unknown }
+            }
             try session.insert(db)
             try RefreshTokenRecord(
                 hash: token.hash, sessionID: session.id, parentHash: nil, createdAt: now, expiresAt: tokenExpiry, usedAt: nil, revokedAt: nil

@@ -66,7 +66,12 @@ struct Pamtokend: AsyncParsableCommand {
     @Option(help: ArgumentHelp("text or json.", valueName: "format"))
     var logFormat: String?
 
-    @Flag(help: "Validate the configuration, print the effective settings, and exit 0 (valid) or 1.")
+    @Option(
+        help: ArgumentHelp(
+            "The idle exit when neither the file nor PAMTOKEN_IDLE_EXIT sets idle_exit (the unit passes 600).", valueName: "seconds"))
+    var defaultIdleExit: Int?
+
+    @Flag(help: "Validate the configuration, print the effective settings, and exit 0 (valid) or 78 (invalid).")
     var checkConfig = false
 
     @Flag(help: "Read a client secret from standard input (one line), print its secret_hash for [[clients]], and exit.")
@@ -81,11 +86,13 @@ struct Pamtokend: AsyncParsableCommand {
             listen: listen.isEmpty ? nil : listen, stateDirectory: stateDir, pamService: pamService, issuer: issuer,
             audiences: audience.isEmpty ? nil : audience, accessTTL: accessTtl, refreshTTL: refreshTtl, sessionMaxAge: sessionMaxAge,
             signingAlgorithm: signingAlg, reuseGrace: reuseGrace, idleExit: idleExit, logLevel: logLevel, logFormat: logFormat)
+        var loader = ConfigurationLoader()
+        if let defaultIdleExit { loader.defaults.idleExit = defaultIdleExit }
         let settings: DaemonConfiguration
         do {
-            settings = try ConfigurationLoader.load(configPath: config, environment: ProcessInfo.processInfo.environment, overrides: overrides)
+            settings = try loader.load(configPath: config, environment: ProcessInfo.processInfo.environment, overrides: overrides)
         } catch {
-            Self.fail("configuration: \(error)")
+            Self.fail("configuration: \(error)", status: Self.configurationError)
         }
         if checkConfig {
             print(settings.rendered(), terminator: "")
@@ -95,7 +102,7 @@ struct Pamtokend: AsyncParsableCommand {
         let level = Logger.Level(rawValue: settings.logLevel) ?? .info
         let json = settings.logFormat == .json
         LoggingSystem.bootstrap { label in
-            var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            var handler: any LogHandler = json ? JSONLogHandler(label: label) : LogfmtLogHandler(label: label)
             handler.logLevel = level
             return handler
         }
@@ -103,8 +110,32 @@ struct Pamtokend: AsyncParsableCommand {
         do {
             try await Daemon(configuration: settings, logger: logger).run()
         } catch {
+            // Once, through the log (which is standard error): not a second time as a plain line.
             logger.critical("cannot run", metadata: ["error": "\(error)"])
-            Self.fail("\(error)")
+            Foundation.exit(1)
+        }
+    }
+
+    /// sysexits(3)'s `EX_CONFIG`: the unit's `RestartPreventExitStatus=78` stops systemd from
+    /// restarting a daemon whose configuration cannot work until someone edits it.
+    static let configurationError: Int32 = 78
+
+    /// Usage errors exit 2, as the CLI's do and as most Unix tools' do, not argument-parser's 64.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var daemon = command as? Pamtokend {
+                try await daemon.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
         }
     }
 
@@ -121,9 +152,9 @@ struct Pamtokend: AsyncParsableCommand {
         }
     }
 
-    /// One plain line on standard error, exit status 1.
-    private static func fail(_ message: String) -> Never {
+    /// One plain line on standard error, then exit (1 unless told otherwise).
+    private static func fail(_ message: String, status: Int32 = 1) -> Never {
         FileHandle.standardError.write(Data("pamtokend: \(message)\n".utf8))
-        Foundation.exit(1)
+        Foundation.exit(status)
     }
 }

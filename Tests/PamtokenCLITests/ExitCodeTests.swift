@@ -33,6 +33,23 @@ final class ExitCodeTests {
         #expect(run.stdout.isEmpty)
     }
 
+    @Test("--socket and --url work before the subcommand too, with the same validation")
+    func globalOptions() async {
+        for arguments in [
+            ["--socket", "/nonexistent/before.sock", "login", "--password-stdin"],
+            ["--socket=/nonexistent/before.sock", "login", "--password-stdin"],
+        ] {
+            let run = await pamtoken(arguments, stdin: "pw\n", environment: runtime)
+            #expect(run.status == 3, "\(run)")
+            #expect(run.stderr.contains("unix:/nonexistent/before.sock"))
+        }
+        let nested = await pamtoken(["--socket", "/nonexistent/admin.sock", "admin", "keys", "list"], environment: runtime)
+        #expect(nested.status == 3 && nested.stderr.contains("unix:/nonexistent/admin.sock"), "\(nested)")
+        #expect(await pamtoken(["--url", "https://127.0.0.1:1", "token"], environment: runtime).status == 2)
+        #expect(await pamtoken(["--socket", "/a", "token", "--url", "http://127.0.0.1:1"], environment: runtime).status == 2)
+        #expect(await pamtoken(["--socket"], environment: runtime).status == 2)
+    }
+
     @Test("PAMTOKEN_SOCKET is used when --socket is absent")
     func environmentSocket() async {
         var environment = runtime

@@ -12,14 +12,22 @@ final class ScriptedDaemon: DaemonService {
     private let log = Mutex<[String]>([])
     var calls: [String] { log.withLock { $0 } }
 
-    init(address: DaemonAddress = .unix(path: "/run/scripted.sock")) {
+    /// What discovery lists in `grant_types_supported`.
+    let grantTypes: [String]
+
+    init(address: DaemonAddress = .unix(path: "/run/scripted.sock"), grantTypes: [String] = ["password"]) {
         self.address = address
+        self.grantTypes = grantTypes
     }
 
     private func record(_ call: String) { log.withLock { $0.append(call) } }
 
     func passwordGrant(user: String, password: String) async throws -> TokenResponse {
         record("passwordGrant \(user)")
+        return SessionFileTests.response()
+    }
+    func peerCredentialsGrant() async throws -> TokenResponse {
+        record("peerCredentialsGrant")
         return SessionFileTests.response()
     }
     func refreshGrant(_ refreshToken: String) async throws -> TokenResponse {
@@ -29,7 +37,7 @@ final class ScriptedDaemon: DaemonService {
     func revoke(_ token: String) async throws { record("revoke") }
     func sessions(bearer: String) async throws -> (sessions: [SessionInfo], json: Data) { ([], Data(#"{"sessions":[]}"#.utf8)) }
     func deleteSession(id: String, bearer: String) async throws { record("deleteSession \(id)") }
-    func metadata() async throws -> ServerMetadata { ServerMetadata(issuer: "http://issuer", grantTypes: ["password"], idTokenAlgorithms: ["ES256"]) }
+    func metadata() async throws -> ServerMetadata { ServerMetadata(issuer: "http://issuer", grantTypes: grantTypes, idTokenAlgorithms: ["ES256"]) }
     func jwks() async throws -> Data { Data(#"{"keys":[]}"#.utf8) }
     func adminSessions(user: String?) async throws -> (sessions: [SessionInfo], json: Data) {
         record("adminSessions \(user ?? "*")")
@@ -89,5 +97,26 @@ struct ScriptedDaemonTests {
         let run = await pamtoken(["admin", "gc", "--url", "http://127.0.0.1:8719"], daemon: { _ in daemon })
         #expect(run.status == 2)
         #expect(daemon.calls.isEmpty)
+    }
+
+    @Test("login uses the peer-credential grant on the socket when the daemon offers it, and the password otherwise")
+    func peerCredentialLogin() async throws {
+        let runtime = FileManager.default.temporaryDirectory.appendingPathComponent("ptcli-peercred-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: runtime) }
+        let environment = ["XDG_RUNTIME_DIR": runtime]
+        let socket = ["--socket", "/run/scripted.sock"]
+        let offering = ScriptedDaemon(grantTypes: ["password", "urn:pamtoken:params:grant-type:peercred"])
+        let automatic = await pamtoken(["login"] + socket, environment: environment, daemon: { _ in offering })
+        #expect(automatic.status == 0, "\(automatic)")
+        #expect(automatic.stderr.contains("by peer credentials"))
+        let typed = await pamtoken(["login", "--password-stdin"] + socket, stdin: "pw\n", environment: environment, daemon: { _ in offering })
+        #expect(typed.status == 0, "\(typed)")
+        #expect(offering.calls.filter { $0.hasSuffix("Grant") || $0.hasPrefix("passwordGrant") } == ["peerCredentialsGrant", "passwordGrant root"])
+
+        let plain = ScriptedDaemon()
+        let explicit = await pamtoken(["login", "--peercred"] + socket, environment: environment, daemon: { _ in plain })
+        #expect(explicit.status == 0 && plain.calls.contains("peerCredentialsGrant"), "\(explicit)")
+        #expect(await pamtoken(["login", "--peercred", "--url", "http://127.0.0.1:1"], environment: environment).status == 2)
+        #expect(await pamtoken(["login", "--peercred", "--password-stdin"] + socket, environment: environment).status == 2)
     }
 }

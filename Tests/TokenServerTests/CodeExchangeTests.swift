@@ -36,7 +36,8 @@ struct CodeExchangeTests {
             #expect(id["at_hash"] as? String == Data(digest.prefix(16)).base64URLEncodedString())
             #expect((body["refresh_token"] as? String)?.hasPrefix("ptr_") == true)
             // The ID token's sid is the browser session, which the user's own listing shows.
-            let sessions = try await client.bearer("/sessions", access).object["sessions"] as? [[String: Any]] ?? []
+            let own = try #require(try await client.login()["access_token"] as? String)
+            let sessions = try await client.bearer("/sessions", own).object["sessions"] as? [[String: Any]] ?? []
             #expect(sessions.contains { $0["id"] as? String == id["sid"] as? String && $0["client_id"] as? String == "pamtoken-browser" })
             // An ID token is not an access token (RFC 8725 §3.11: typ differs).
             #expect(try await client.bearer("/userinfo", try #require(body["id_token"] as? String)).status == .unauthorized)

@@ -93,13 +93,13 @@ struct DaemonProcessTests {
         #expect(daemon.log.contains("not loopback; set allow_remote = true"), "\(daemon.log)")
     }
 
-    @Test("a bad configuration exits 1 with one line naming the problem, and creates nothing")
+    @Test("a bad configuration exits 78 (EX_CONFIG) with one line naming the problem, and creates nothing")
     func badConfiguration() async throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try "acess_ttl = 30\n".write(toFile: directory + "/bad.toml", atomically: true, encoding: .utf8)
         let daemon = try DaemonProcess(arguments: ["--config", directory + "/bad.toml", "--state-dir", directory + "/state"])
         let exit = try daemon.start()
-        #expect(await exit.value == 1)
+        #expect(await exit.value == 78)
         let lines = daemon.log.split(separator: "\n")
         #expect(lines.count == 1)
         #expect(lines.first?.contains("acess_ttl") == true)
@@ -107,8 +107,45 @@ struct DaemonProcessTests {
 
         let remote = try DaemonProcess(arguments: ["--config", directory + "/empty.toml", "--listen", "tcp:0.0.0.0:8719", "--check-config"])
         let remoteExit = try remote.start()
-        #expect(await remoteExit.value == 1)
+        #expect(await remoteExit.value == 78)
         #expect(remote.log.contains("allow_remote"))
+
+        let usage = try DaemonProcess(arguments: ["--no-such-flag"])
+        let usageExit = try usage.start()
+        #expect(await usageExit.value == 2, "usage errors exit 2, as the CLI's do")
+    }
+
+    @Test("an address in use is one log line naming the address; --default-idle-exit yields to idle_exit in the file")
+    func startupLines() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let taken = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(taken) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(taken, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        try #require(bound == 0 && listen(taken, 1) == 0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(taken, $0, &length) } }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let daemon = try DaemonProcess(
+            arguments: ["--config", directory + "/empty.toml", "--state-dir", directory + "/state", "--listen", "tcp:127.0.0.1:\(port)"])
+        let exit = try daemon.start()
+        #expect(await exit.value == 1)
+        let failures = daemon.log.split(separator: "\n").filter { $0.contains("cannot listen") }
+        #expect(failures.count == 1, "\(daemon.log)")
+        #expect(failures.first?.contains("cannot listen on tcp:127.0.0.1:\(port): Address already in use") == true)
+        #expect(!daemon.log.contains("bind(descriptor"))
+
+        try "idle_exit = 7\n".write(toFile: directory + "/idle.toml", atomically: true, encoding: .utf8)
+        for (file, expected) in [("/idle.toml", "idle_exit = 7"), ("/empty.toml", "idle_exit = 600")] {
+            let check = try DaemonProcess(arguments: ["--config", directory + file, "--default-idle-exit", "600", "--check-config"])
+            let checkExit = try check.start()
+            #expect(await checkExit.value == 0)
+            #expect(check.log.contains(expected), "\(check.log)")
+        }
     }
 
     @Test("--check-config prints the effective configuration and exits 0")

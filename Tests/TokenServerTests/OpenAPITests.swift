@@ -36,14 +36,14 @@ struct OpenAPITests {
         }
     }
 
-    @Test("/openapi.yaml answers other methods with 405 and Allow: GET")
+    @Test("/openapi.yaml answers other methods with 405 and Allow: GET, HEAD")
     func otherMethods() async throws {
         let fixture = try await ServerFixture()
         defer { fixture.cleanUp() }
         try await fixture.test { client in
             let response = try await client.execute(uri: "/openapi.yaml", method: .post)
             #expect(response.status == .methodNotAllowed)
-            #expect(response.headers[.allow] == "GET")
+            #expect(response.headers[.allow] == "GET, HEAD")
         }
     }
 }

@@ -113,7 +113,8 @@ struct SingleSignOnTests {
             let access = try #require(tokens["access_token"] as? String)
             let idToken = try #require(tokens["id_token"] as? String)
             let sid = try #require(jwtPayload(idToken)["sid"] as? String)
-            #expect(try await client.bearer("/sessions/\(sid)", access, method: .delete).status == .noContent)
+            let own = try #require(try await client.login()["access_token"] as? String)
+            #expect(try await client.bearer("/sessions/\(sid)", own, method: .delete).status == .noContent)
             #expect(try await client.bearer("/userinfo", access).status == .unauthorized)
             #expect(try await browser.get("/authorize?" + browser.authorizeQuery()).status == .ok)
         }

@@ -20,6 +20,12 @@ struct DaemonAPI: DaemonService {
             .post("/token", form: [("grant_type", "password"), ("username", user), ("password", password), ("client_id", "pamtoken")]))
     }
 
+    /// `POST /token` with the peer-credential grant (docs/api.md#peer-credential-grant): no password.
+    func peerCredentialsGrant() async throws -> TokenResponse {
+        try await decode(
+            TokenResponse.self, .post("/token", form: [("grant_type", "urn:pamtoken:params:grant-type:peercred"), ("client_id", "pamtoken")]))
+    }
+
     /// `POST /token` with `grant_type=refresh_token` (RFC 6749 §6): the presented token is used up.
     func refreshGrant(_ refreshToken: String) async throws -> TokenResponse {
         try await decode(TokenResponse.self, .post("/token", form: [("grant_type", "refresh_token"), ("refresh_token", refreshToken)]))

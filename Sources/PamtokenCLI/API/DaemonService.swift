@@ -8,6 +8,8 @@ public protocol DaemonService: Sendable {
     /// Where this client sends its requests; also names the session file.
     var address: DaemonAddress { get }
     func passwordGrant(user: String, password: String) async throws -> TokenResponse
+    /// The peer-credential grant: a token for the uid the kernel reports for this process (Unix socket only).
+    func peerCredentialsGrant() async throws -> TokenResponse
     func refreshGrant(_ refreshToken: String) async throws -> TokenResponse
     func revoke(_ token: String) async throws
     /// The token user's sessions, decoded and as the daemon sent them (for `--json`).

@@ -18,7 +18,7 @@ public struct PamtokenCommand: AsyncParsableCommand {
         abstract: "Log in to pamtokend and print access tokens for scripts and tools.",
         discussion: """
             Talks to pamtokend over its Unix socket (--socket PATH, $PAMTOKEN_SOCKET, default \(DaemonAddress.defaultSocket)) \
-            or a loopback HTTP listener (--url http://127.0.0.1:8719).
+            or a loopback HTTP listener (--url http://127.0.0.1:8719). --socket and --url go before or after the subcommand.
 
             Exit status: 0 ok, 1 refused or invalid, 2 usage error, 3 pamtokend unreachable.
 
@@ -26,6 +26,7 @@ public struct PamtokenCommand: AsyncParsableCommand {
               pamtoken login
               curl -H "Authorization: Bearer $(pamtoken token)" http://localhost:8080/
               pamtoken status
+              pamtoken --socket ./.run/pamtoken.sock login
             """,
         version: version,
         subcommands: [
@@ -49,7 +50,7 @@ public struct PamtokenCommand: AsyncParsableCommand {
     public static func run(arguments: [String], context: CLIContext) async -> Int32 {
         let command: any ParsableCommand
         do {
-            command = try parseAsRoot(arguments)
+            command = try parseAsRoot(GlobalOptions.hoisted(arguments))
         } catch {
             return report(error, context: context, parsing: true)
         }

@@ -20,11 +20,22 @@ struct SessionManager: Sendable {
     /// `grant_type=password`, then the session is stored. A session this file held before is revoked on
     /// the daemon afterwards (best effort), so logging in again does not leave a live family behind.
     func login(user: String, password: String) async throws -> StoredSession {
+        try await login { try await api.passwordGrant(user: user, password: password) }
+    }
+
+    /// The peer-credential grant, then the session is stored as after a password login.
+    func loginWithPeerCredentials() async throws -> StoredSession {
+        try await login { try await api.peerCredentialsGrant() }
+    }
+
+    private func login(_ grant: () async throws -> TokenResponse) async throws -> StoredSession {
         let response: TokenResponse
         do {
-            response = try await api.passwordGrant(user: user, password: password)
-        } catch let error as DaemonError where error.isInvalidGrant || error.code == "invalid_request" {
+            response = try await grant()
+        } catch let error as DaemonError where error.isInvalidGrant || error.code == "invalid_request" || error.code == "unauthorized_client" {
             throw CLIError.refused("login failed: \(error.detail ?? "wrong user name or password")")
+        } catch let error as DaemonError where error.code == "unsupported_grant_type" {
+            throw CLIError.refused("login failed: the daemon does not offer this way of logging in (\(error.detail ?? "unsupported grant"))")
         }
         let session = try StoredSession(response: response, address: api.address, now: now)
         let previous = try await file.withLock { () async throws -> StoredSession? in

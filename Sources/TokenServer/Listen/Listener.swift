@@ -42,7 +42,13 @@ public final class Listener: Service, Sendable {
 
     public func run() async throws {
         let quiescing = ServerQuiescingHelper(group: group)
-        let channel = try await bind(quiescing: quiescing)
+        let channel: NIOAsyncChannel<HTTP1Channel.Value, Never>
+        do {
+            channel = try await bind(quiescing: quiescing)
+        } catch let error as IOError {
+            // NIO's text names its own function ("bind(descriptor:ptr:bytes:): …"); people need the address.
+            throw ListenerError(description: "cannot listen on \(endpoint): \(String(cString: strerror(error.errnoCode)))")
+        }
         logger.info("listening", metadata: ["endpoint": "\(endpoint)"])
         onBound(channel.channel.localAddress)
 
@@ -108,4 +114,9 @@ public final class Listener: Service, Sendable {
             return try await bootstrap.bind(fd, childChannelInitializer: setup)
         }
     }
+}
+
+/// Why a listener could not start, in one line that names the address.
+public struct ListenerError: Error, CustomStringConvertible {
+    public var description: String
 }

@@ -41,15 +41,16 @@ struct RequestMiddleware: RouterMiddleware {
         }
         // The route pattern ("/sessions/{id}"), never the raw path: bounded label values, no ids in logs.
         let route = context.endpointPath.flatMap { $0 == "NotFound" ? nil : $0 } ?? "unmatched"
-        metrics.request(route: route, status: Int(response.status.code))
+        let duration = ContinuousClock.now - start
+        metrics.request(route: route, status: Int(response.status.code), duration: duration)
         // The access line is built only when it will be written: formatting the duration and looking up
         // the peer cost more than a small route itself (see docs/BENCHMARKS.md).
         if logger.logLevel <= .info {
-            let elapsed = (ContinuousClock.now - start).components
+            let elapsed = duration.components
             let milliseconds = Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15
             var metadata: Logger.Metadata = [
-                "method": "\(request.method.rawValue)", "route": "\(route)", "status": "\(response.status.code)",
-                "duration_ms": "\(String(format: "%.2f", milliseconds))", "peer": "\(peers.peer(for: context.channel))",
+                "method": "\(request.method.rawValue)", "route": "\(route)", "status": .stringConvertible(Int(response.status.code)),
+                "duration_ms": .stringConvertible((milliseconds * 100).rounded() / 100), "peer": "\(peers.peer(for: context.channel))",
             ]
             if let user = context.annotations.user {
                 metadata["user"] = "\(user)"

@@ -42,7 +42,7 @@ enum SignInPages {
     }
 
     /// Asks the user to confirm signing out (no valid `id_token_hint`: the request may come from anywhere).
-    static func confirmSignOut(issuer: String, csrf: String, parameters: [(String, String)]) -> HTMLPage {
+    static func confirmSignOut(issuer: String, csrf: String, parameters: [(String, String)], formTargets: [String] = []) -> HTMLPage {
         let hidden = parameters.map { "<input type=\"hidden\" name=\"\(HTMLPage.escape($0.0))\" value=\"\(HTMLPage.escape($0.1))\">" }
         let body = """
             <h1>Sign out</h1>
@@ -53,7 +53,7 @@ enum SignInPages {
             <button id="sign-out" type="submit">Sign out</button>
             </form>
             """
-        return HTMLPage(title: "Sign out", body: body)
+        return HTMLPage(title: "Sign out", body: body, formTargets: formTargets)
     }
 
     /// The end of a sign-out with nowhere registered to go.

@@ -16,7 +16,11 @@ extension TokenRouter {
             do throws(AuthorizationQueryError) {
                 query = try AuthorizationQuery(query: Array((request.uri.query ?? "").utf8))
             } catch {
-                return SignInPages.error("This sign-in link is not valid: \(error.description).", status: .badRequest).response()
+                // The parser's reason quotes a parameter name, which the link's author chose: not shown on our page.
+                return SignInPages.error(
+                    "This sign-in link is not valid: a parameter is missing, repeated or malformed. Go back to the application and try again.",
+                    status: .badRequest
+                ).response()
             }
             let peer = self.peers.peer(for: context.channel)
             let step = await self.authority.beginAuthorization(

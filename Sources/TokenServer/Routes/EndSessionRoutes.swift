@@ -16,7 +16,7 @@ extension TokenRouter {
             do throws(OAuthBodyError) {
                 parameters = try OAuthBodyParser.form(Array((request.uri.query ?? "").utf8))
             } catch {
-                return SignInPages.error("This sign-out link is not valid: \(error.description).", status: .badRequest).response()
+                return SignInPages.error("This sign-out link is not valid: a parameter is repeated or malformed.", status: .badRequest).response()
             }
             return await self.endSession(parameters, names: names, confirmed: false, cookies: cookies, request: request)
         }
@@ -51,8 +51,14 @@ extension TokenRouter {
         switch outcome {
         case .confirm:
             let kept = names.compactMap { name in parameters[name].map { (name, $0) } }
+            // The form's 303 goes to the client's post-logout URI, which form-action must allow (browsers
+            // apply it to redirects); only a registered one, and only its origin.
+            let target = parameters["post_logout_redirect_uri"].flatMap { uri in
+                parameters["client_id"].flatMap { authority.clients.client($0) }?.isRegistered(postLogoutRedirectURI: uri) == true ? uri : nil
+            }
             return SignInPages.confirmSignOut(
-                issuer: authority.issuerURL, csrf: authority.signOutToken(binding: secret?.value ?? ""), parameters: kept
+                issuer: authority.issuerURL, csrf: authority.signOutToken(binding: secret?.value ?? ""), parameters: kept,
+                formTargets: target.map { [$0] } ?? []
             ).response()
         case .signedOut(let redirect):
             var response: Response

@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import OAuthBody
 import PamtokenWire
 import TokenAuthority
 import TokenCore
@@ -19,7 +18,12 @@ extension TokenRouter {
             guard (scope?.utf8.count ?? 0) <= 1024 else { throw APIError.invalidRequest("scope too long") }
 
             let grant: TokenGrant
-            switch try parameters.required("grant_type") {
+            let grantType = try parameters.required("grant_type")
+            if let client, grantType == "password" || grantType == PeerCredentialsGrant.type {
+                // Its scopes and allowed_groups are enforced on the browser path; a registered client signs users in there.
+                throw APIError.unauthorizedClient("client \(client.id) is registered for browser sign-in; use /authorize")
+            }
+            switch grantType {
             case "password":
                 grant = try await self.authority.passwordGrant(
                     user: try parameters.required("username"), password: try parameters.required("password"),
@@ -66,9 +70,9 @@ struct ClientCredentials: Equatable {
         self.secret = secret
     }
 
-    /// RFC 6749 §2.3.1: the id and secret are form-encoded before they are joined with `:`.
+    /// RFC 6749 §2.3.1: the id and secret are form-encoded before they are joined with `:` — `+` is a
+    /// space, `%XX` a byte. Not the form parser: `&` and `=` are data here, not separators.
     private static func formDecode(_ text: Substring) -> String? {
-        guard let values = try? OAuthBodyParser.form(Array("v=\(text)".utf8)) else { return nil }
-        return values["v"]
+        text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
     }
 }

@@ -12,7 +12,7 @@ extension TokenRouter {
     /// Bearer-protected routes for the token's own user: `/userinfo`, `/sessions`, `/auth`.
     func addUserRoutes(to router: Router<TokenRequestContext>, table: inout RouteTable) {
         table.add(.get, "/userinfo", on: router) { request, context in
-            let claims = try await self.authority.authorize(authorization: request.headers[.authorization])
+            let claims = try await self.authority.authorize(authorization: request.headers[.authorization], clientTokens: true)
             context.annotations.user = claims.sub.value
             // A registered client's token says what its scope allows; the local grants' tokens say everything.
             let scopes = self.authority.clients.client(claims.clientID) == nil ? nil : Set((claims.scope ?? "").split(separator: " "))
