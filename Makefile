@@ -8,7 +8,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 BUILD_LOG := .build/build-warnings.log
 
-.PHONY: check-deps build release test lint format e2e fuzz deps run install uninstall clean
+.PHONY: check-deps build release test lint format e2e fuzz deps run install uninstall deb clean
 
 # Installation layout (GNU conventions). DESTDIR stages into a tree, for packages and tests.
 PREFIX ?= /usr/local
@@ -48,7 +48,7 @@ test: check-deps
 
 # Formatting is checked, not hoped for: swift-format (shipped with the toolchain) with .swift-format,
 # Hummingbird's settings at 150 columns. `make format` rewrites the tree the same way.
-FORMAT_PATHS := Sources Tests Examples Benchmarks Fuzz Package.swift
+FORMAT_PATHS := Sources Tests Examples Benchmarks Fuzz Plugins Package.swift
 lint:
 	$(SWIFT) format lint --strict --recursive $(FORMAT_PATHS)
 
@@ -59,12 +59,14 @@ format:
 # real users, pam_unix and socket activation (needs root: it creates users), then the nginx and Caddy
 # recipes of docs/protect-a-service.md, as printed, with real nginx and Caddy in front of a service,
 # then browser sign-in with real Chromium (Selenium), Apache mod_auth_openidc and an authlib client
-# (docs/browser-sign-in.md's configs, as printed), then schemathesis against the OpenAPI document (bounded to a few minutes). CI runs it after `make test`.
+# (docs/browser-sign-in.md's configs, as printed), then schemathesis, then the Debian package
+# (a release build: lintian, install, serve, purge) against the OpenAPI document (bounded to a few minutes). CI runs it after `make test`.
 e2e:
 	Tests/e2e/install-e2e.sh
 	Tests/e2e/recipes-e2e.sh
 	Tests/e2e/browser-e2e.sh
 	Tests/e2e/schemathesis.sh
+	Tests/e2e/deb-e2e.sh
 
 # libFuzzer targets (Fuzz/), built with -sanitize=fuzzer,address in .build-fuzz, each run for
 # FUZZ_SECONDS from the committed seed corpus. CI runs it after e2e.
@@ -115,6 +117,11 @@ install:
 	@echo "  systemd-sysusers && systemd-tmpfiles --create pamtoken.conf"
 	@echo "  systemctl daemon-reload && systemctl enable --now pamtokend.socket"
 	@echo "  pamtoken login && pamtoken token"
+
+# A Debian package (dpkg-deb from the `make install` tree under /usr, with man pages, completions,
+# conffiles and maintainer scripts): .build/deb/pamtoken_<version>_<arch>.deb. Release build.
+deb: check-deps
+	scripts/make-deb
 
 # Removes what install put there, except configuration and state (/etc/pamtoken, /var/lib/pamtoken).
 uninstall:

@@ -58,6 +58,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The commit and dependency versions of the build, for `--version --verbose`: a leaf module whose
+        // BuildInfo.swift the plugin writes at build time, so that a new commit rebuilds nothing else.
+        .target(
+            name: "PamtokenBuild",
+            swiftSettings: swiftSettings,
+            plugins: ["BuildInfoPlugin"]
+        ),
+        .plugin(name: "BuildInfoPlugin", capability: .buildTool(), path: "Plugins/BuildInfoPlugin"),
         // The domain: claims, keys and the JWKS, issuing and verifying tokens, refresh-token secrets, time.
         .target(
             name: "TokenCore",
@@ -191,6 +199,7 @@ let package = Package(
             name: "pamtokend",
             dependencies: [
                 "PamtokenDaemon",
+                "PamtokenBuild",
                 "LinuxPAM",
                 "DaemonConfig",
                 "TokenCore",
@@ -203,6 +212,7 @@ let package = Package(
         .target(
             name: "PamtokenCLI",
             dependencies: [
+                "PamtokenBuild",
                 "PamtokenWire",
                 "TokenCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -232,6 +242,7 @@ let package = Package(
         .executableTarget(
             name: "pamtoken-bench",
             dependencies: [
+                "PamtokenWire",
                 "TestSupport",
                 "TokenCore",
                 "TokenStore",

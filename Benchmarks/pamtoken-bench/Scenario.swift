@@ -1,4 +1,5 @@
 import PamtokenCLI
+import PamtokenWire
 
 /// What a connection of the load generator sends, request after request.
 enum Scenario: String, CaseIterable, Sendable {

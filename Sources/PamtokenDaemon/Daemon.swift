@@ -88,6 +88,9 @@ public struct DaemonServices {
 /// shape of Hummingbird's `buildApplication`, so that tests can build the daemon without running it.
 public func buildServices(configuration config: DaemonConfiguration, logger: Logger) async throws -> DaemonServices {
     let clock = SystemClock()
+    // Addresses first: a start that cannot listen fails before it creates state, keys or a database.
+    let endpoints = try listenEndpoints(config, logger: logger)
+    for endpoint in endpoints { try await Listener.probe(endpoint) }
     do {
         try PrivateFiles.createDirectory(config.stateDirectory)
     } catch {
@@ -125,14 +128,6 @@ public func buildServices(configuration config: DaemonConfiguration, logger: Log
     let activity = Activity()
     let responder = TokenRouter.makeResponder(router: router.buildRouter(), logger: logger, activity: activity)
 
-    let endpoints: [ListenEndpoint]
-    do {
-        endpoints = try listenEndpoints(config, logger: logger)
-    } catch {
-        await pam.shutdown()
-        try? store.close()
-        throw error
-    }
     let gate = ReadinessGate(count: endpoints.count)
     let listeners = endpoints.map { endpoint in
         Listener(

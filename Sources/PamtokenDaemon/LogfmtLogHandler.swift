@@ -1,6 +1,7 @@
 import Foundation
 public import Logging
 import Synchronization
+import TokenCore
 
 /// One logfmt line per event on standard error (`log_format = "text"`, the default):
 /// `time=… level=info msg="login" user=alice session=…` — readable by people and parsed as it stands
@@ -56,24 +57,7 @@ public struct LogfmtLogHandler: LogHandler {
     /// control characters escaped, so that every line stays one line and one set of fields.
     static func quoted(_ value: String) -> String {
         let plain = !value.isEmpty && value.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value != 0x7F && $0 != "\"" && $0 != "=" && $0 != "\\" }
-        if plain { return value }
-        var text = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\t": text += "\\t"
-            case "\r": text += "\\r"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    text += "\\u{\(String(scalar.value, radix: 16))}"
-                } else {
-                    text.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return text + "\""
+        return plain ? value : QuotedString.quote(value)
     }
 
     /// Keys are ours and plain already; anything else is made plain rather than quoted.

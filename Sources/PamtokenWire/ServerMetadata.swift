@@ -41,6 +41,9 @@ public struct ServerMetadata: Codable, Sendable, Equatable {
     public var authorizationResponseIssParameterSupported: Bool?
     /// `public`: `sub` is the user name everywhere.
     public var subjectTypesSupported: [String]?
+    /// The `aud` of the daemon's access tokens (`audience`), so that `pamtoken verify` checks what this
+    /// daemon issues without being told. Not a registered metadata name, hence the prefix.
+    public var pamtokenAudiences: [String]?
     /// The algorithm ID tokens are signed with (the key ring's).
     public var idTokenSigningAlgValuesSupported: [String]?
 
@@ -92,5 +95,6 @@ public struct ServerMetadata: Codable, Sendable, Equatable {
         case authorizationResponseIssParameterSupported = "authorization_response_iss_parameter_supported"
         case subjectTypesSupported = "subject_types_supported"
         case idTokenSigningAlgValuesSupported = "id_token_signing_alg_values_supported"
+        case pamtokenAudiences = "pamtoken_audiences"
     }
 }

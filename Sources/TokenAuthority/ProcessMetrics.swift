@@ -19,13 +19,13 @@ final class ProcessMetrics: Sendable {
     private let startTime: Gauge
 
     init(registry: PrometheusCollectorRegistry) {
-        residentMemory = registry.makeGauge(name: "process_resident_memory_bytes", help: "Resident memory size in bytes.")
-        virtualMemory = registry.makeGauge(name: "process_virtual_memory_bytes", help: "Virtual memory size in bytes.")
+        residentMemory = registry.makeGauge(descriptor: Self.name("resident_memory", "bytes", "Resident memory size in bytes."))
+        virtualMemory = registry.makeGauge(descriptor: Self.name("virtual_memory", "bytes", "Virtual memory size in bytes."))
         // A gauge named like the clients' counter: the value is read, not counted, here.
-        cpuSeconds = registry.makeGauge(name: "process_cpu_seconds_total", help: "Total user and system CPU time spent in seconds.")
-        openFDs = registry.makeGauge(name: "process_open_fds", help: "Number of open file descriptors.")
-        maxFDs = registry.makeGauge(name: "process_max_fds", help: "Maximum number of open file descriptors.")
-        startTime = registry.makeGauge(name: "process_start_time_seconds", help: "Start time of the process since the Unix epoch in seconds.")
+        cpuSeconds = registry.makeGauge(descriptor: Self.name("cpu_seconds", "total", "Total user and system CPU time spent in seconds."))
+        openFDs = registry.makeGauge(descriptor: Self.name("open_fds", "", "Number of open file descriptors."))
+        maxFDs = registry.makeGauge(descriptor: Self.name("max_fds", "", "Maximum number of open file descriptors."))
+        startTime = registry.makeGauge(descriptor: Self.name("start_time", "seconds", "Start time of the process since the Unix epoch in seconds."))
         refresh()
     }
 
@@ -45,6 +45,10 @@ final class ProcessMetrics: Sendable {
         if let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") { openFDs.set(Double(entries.count - 1)) }
         var limit = rlimit()
         if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 { maxFDs.set(Double(limit.rlim_cur)) }
+    }
+
+    private static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "process", metricName: metric, unitName: unit, helpText: help)
     }
 
     /// `btime` of `/proc/stat`: when the machine booted, in seconds since the epoch.

@@ -1,5 +1,3 @@
-public import Foundation
-
 /// Comparison of secrets (HMACs, hashes of client secrets) in time that does not depend on where
 /// they first differ, so that a remote caller cannot learn a secret byte by byte from timing.
 public enum ConstantTime {

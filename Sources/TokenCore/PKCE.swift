@@ -1,5 +1,5 @@
 import Crypto
-public import Foundation
+import Foundation
 
 /// RFC 7636 proof key for code exchange, `S256` only: `plain` would give an attacker who sees the
 /// authorization request everything needed to redeem its code (RFC 9700 §2.1.1).

@@ -3,6 +3,7 @@ import DaemonConfig
 import Foundation
 import LinuxPAM
 import Logging
+import PamtokenBuild
 import PamtokenDaemon
 import TokenCore
 
@@ -21,7 +22,7 @@ struct Pamtokend: AsyncParsableCommand {
               pamtokend --check-config --config /etc/pamtoken/pamtoken.toml
               pamtokend --hash-secret < secret.txt     (a [[clients]] secret_hash)
             """,
-        version: PamtokenVersion.string
+        version: BuildDescription.short(version: PamtokenVersion.string)
     )
 
     @Option(help: ArgumentHelp("Config file (a missing default file means built-in defaults).", valueName: "path"))
@@ -122,9 +123,16 @@ struct Pamtokend: AsyncParsableCommand {
 
     /// Usage errors exit 2, as the CLI's do and as most Unix tools' do, not argument-parser's 64.
     static func main() async {
+        // `--version --verbose`: the dependencies too, for bug reports (argument-parser's --version
+        // takes no modifiers, so it is answered before parsing).
+        let arguments = CommandLine.arguments.dropFirst()
+        if arguments.contains("--version"), arguments.contains("--verbose") {
+            print(BuildDescription.verbose(version: PamtokenVersion.string))
+            return
+        }
         do {
             var command = try parseAsRoot()
-            if var daemon = command as? Pamtokend {
+            if let daemon = command as? Pamtokend {
                 try await daemon.run()
             } else {
                 try command.run()

@@ -50,6 +50,14 @@ final class ExitCodeTests {
         #expect(await pamtoken(["--socket"], environment: runtime).status == 2)
     }
 
+    @Test("--version names the commit; with --verbose, the dependencies it was built with")
+    func version() async {
+        let short = await pamtoken(["--version"], environment: runtime)
+        #expect(short.status == 0 && short.stdout.hasPrefix("0.") && short.stdout.contains("(commit "), "\(short)")
+        let verbose = await pamtoken(["--version", "--verbose"], environment: runtime)
+        #expect(verbose.status == 0 && verbose.stdout.contains("swift-argument-parser "), "\(verbose)")
+    }
+
     @Test("PAMTOKEN_SOCKET is used when --socket is absent")
     func environmentSocket() async {
         var environment = runtime

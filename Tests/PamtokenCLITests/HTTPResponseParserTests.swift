@@ -1,4 +1,5 @@
 import PamtokenCLI
+import PamtokenWire
 import Testing
 
 @Suite("The HTTP response parser")

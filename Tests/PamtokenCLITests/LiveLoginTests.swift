@@ -66,6 +66,22 @@ struct LiveLoginTests {
         }
     }
 
+    @Test("a session made over the socket is the daemon's: --url finds it (token, status, logout), and the other way round")
+    func sessionByIssuer() async throws {
+        try await LiveDaemon.with(tcp: true) { daemon async throws in
+            let url = "http://127.0.0.1:\(try #require(daemon.tcpPort))"
+            #expect(await daemon.cli(["login", "--password-stdin"], stdin: LiveDaemon.password + "\n").status == 0)
+            let token = await pamtoken(["token", "--url", url, "--min-valid", "100000"], environment: daemon.environment)
+            #expect(token.status == 0, "\(token)")
+            #expect(await pamtoken(["verify", "--url", url, token.stdout], environment: daemon.environment).status == 0)
+            let status = await pamtoken(["status", "--url", url], environment: daemon.environment)
+            #expect(status.status == 0 && status.stdout.contains("the session is live"), "\(status)")
+            #expect(await daemon.cli(["token"]).status == 0, "the refresh through --url kept the socket's session usable")
+            #expect(await pamtoken(["logout", "--url", url], environment: daemon.environment).status == 0)
+            #expect(await daemon.cli(["token"]).status == 1, "logged out through either address")
+        }
+    }
+
     @Test("a wrong password exits 1 with one line and stores nothing")
     func wrongPassword() async throws {
         try await LiveDaemon.with { daemon async throws in
@@ -131,6 +147,17 @@ struct LiveLoginTests {
                 clock: ManualClock(Date().addingTimeInterval(3_600)))
             #expect(expired.status == 1)
             #expect(expired.stderr == "pamtoken: invalid token: the token has expired\n")
+        }
+    }
+
+    @Test("pamtoken token | pamtoken verify succeeds whatever audiences the daemon is configured with")
+    func verifyDaemonAudience() async throws {
+        try await LiveDaemon.with(audiences: ["kubernetes", "grafana"]) { daemon in
+            #expect(await daemon.cli(["login", "--password-stdin"], stdin: LiveDaemon.password + "\n").status == 0)
+            let token = await daemon.cli(["token"])
+            let verify = await daemon.cli(["verify"], stdin: token.stdout)
+            #expect(verify.status == 0, "\(verify)")
+            #expect(await daemon.cli(["verify", "--audience", "pamtoken"], stdin: token.stdout).status == 1, "--audience narrows")
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import PamtokenWire
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import PamtokenCLI
@@ -14,10 +15,13 @@ final class ScriptedDaemon: DaemonService {
 
     /// What discovery lists in `grant_types_supported`.
     let grantTypes: [String]
+    /// Whether `/userinfo` says the session was revoked.
+    let revoked: Bool
 
-    init(address: DaemonAddress = .unix(path: "/run/scripted.sock"), grantTypes: [String] = ["password"]) {
+    init(address: DaemonAddress = .unix(path: "/run/scripted.sock"), grantTypes: [String] = ["password"], revoked: Bool = false) {
         self.address = address
         self.grantTypes = grantTypes
+        self.revoked = revoked
     }
 
     private func record(_ call: String) { log.withLock { $0.append(call) } }
@@ -39,6 +43,11 @@ final class ScriptedDaemon: DaemonService {
     func deleteSession(id: String, bearer: String) async throws { record("deleteSession \(id)") }
     func metadata() async throws -> ServerMetadata { ServerMetadata(issuer: "http://issuer", grantTypes: grantTypes, idTokenAlgorithms: ["ES256"]) }
     func jwks() async throws -> Data { Data(#"{"keys":[]}"#.utf8) }
+    func userinfo(bearer: String) async throws -> UserInfo {
+        record("userinfo")
+        if revoked { throw DaemonError(status: 401, code: "invalid_token", detail: "the session has been revoked") }
+        return UserInfo(sub: "alice", uid: 1000, gid: 1000, groups: ["alice"], name: nil)
+    }
     func adminSessions(user: String?) async throws -> (sessions: [SessionInfo], json: Data) {
         record("adminSessions \(user ?? "*")")
         let session = SessionInfo(
@@ -118,5 +127,30 @@ struct ScriptedDaemonTests {
         #expect(explicit.status == 0 && plain.calls.contains("peerCredentialsGrant"), "\(explicit)")
         #expect(await pamtoken(["login", "--peercred", "--url", "http://127.0.0.1:1"], environment: environment).status == 2)
         #expect(await pamtoken(["login", "--peercred", "--password-stdin"] + socket, environment: environment).status == 2)
+    }
+
+    @Test("status and token --check ask the daemon: a session revoked elsewhere is reported as revoked, exit 1")
+    func revokedElsewhere() async throws {
+        let runtime = FileManager.default.temporaryDirectory.appendingPathComponent("ptcli-revoked-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: runtime) }
+        let environment = ["XDG_RUNTIME_DIR": runtime]
+        let socket = ["--socket", "/run/scripted.sock"]
+        // The scripted access token expires at 2000 (seconds since 1970): a clock before that keeps it valid.
+        let clock = ManualClock(Date(timeIntervalSince1970: 1000))
+        let live = ScriptedDaemon()
+        #expect(
+            await pamtoken(["login", "--password-stdin"] + socket, stdin: "pw\n", environment: environment, clock: clock, daemon: { _ in live })
+                .status == 0)
+        let fine = await pamtoken(["status"] + socket, environment: environment, clock: clock, daemon: { _ in live })
+        #expect(fine.status == 0 && fine.stdout.contains("the session is live"), "\(fine)")
+        #expect(await pamtoken(["token", "--check"] + socket, environment: environment, clock: clock, daemon: { _ in live }).status == 0)
+
+        let revoked = ScriptedDaemon(revoked: true)
+        let offline = await pamtoken(["token"] + socket, environment: environment, clock: clock, daemon: { _ in revoked })
+        #expect(offline.status == 0, "without --check the cached token is printed, as before")
+        let checked = await pamtoken(["token", "--check"] + socket, environment: environment, clock: clock, daemon: { _ in revoked })
+        #expect(checked.status == 1 && checked.stderr == "pamtoken: session revoked; run 'pamtoken login'\n", "\(checked)")
+        let status = await pamtoken(["status"] + socket, environment: environment, clock: clock, daemon: { _ in revoked })
+        #expect(status.status == 1 && status.stderr.contains("session revoked"), "\(status)")
     }
 }

@@ -115,7 +115,7 @@ struct DaemonProcessTests {
         #expect(await usageExit.value == 2, "usage errors exit 2, as the CLI's do")
     }
 
-    @Test("an address in use is one log line naming the address; --default-idle-exit yields to idle_exit in the file")
+    @Test("an address in use is one log line naming the address, before any state exists; --default-idle-exit yields to idle_exit in the file")
     func startupLines() async throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let taken = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -138,6 +138,7 @@ struct DaemonProcessTests {
         #expect(failures.count == 1, "\(daemon.log)")
         #expect(failures.first?.contains("cannot listen on tcp:127.0.0.1:\(port): Address already in use") == true)
         #expect(!daemon.log.contains("bind(descriptor"))
+        #expect(!FileManager.default.fileExists(atPath: directory + "/state"), "nothing is created before the addresses are known to bind")
 
         try "idle_exit = 7\n".write(toFile: directory + "/idle.toml", atomically: true, encoding: .utf8)
         for (file, expected) in [("/idle.toml", "idle_exit = 7"), ("/empty.toml", "idle_exit = 600")] {

@@ -107,6 +107,14 @@ struct DiscoveryHealthTests {
             #expect(text.contains(#"pamtoken_http_requests_total{route="/token",status="200"} 3"#), "\(text)")
             #expect(text.contains("pamtoken_active_sessions 1"))
             #expect(text.contains("pamtoken_pam_duration_seconds_bucket"))
+            #expect(text.contains(#"pamtoken_http_request_duration_seconds_count{route="/token"} 5"#), "\(text)")
+            #expect(text.contains(#"pamtoken_build_info{version=""#))
+            for name in [
+                "process_resident_memory_bytes", "process_cpu_seconds_total", "process_open_fds", "process_max_fds", "process_start_time_seconds",
+            ] {
+                let value = text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ")[1]) }
+                #expect((value ?? 0) > 0, "\(name)")
+            }
         }
     }
 }

@@ -34,4 +34,44 @@ struct JSONLogHandlerTests {
         #expect(line["user"] as? String == "bob")
         #expect(line["msg"] as? String == "login")
     }
+
+    @Test("numbers given as numbers stay numbers")
+    func numbers() throws {
+        let line = try Self.line(["retry_after": .stringConvertible(5), "duration_ms": .stringConvertible(0.25), "status": "200"])
+        #expect(line["retry_after"] as? Int == 5)
+        #expect(line["duration_ms"] as? Double == 0.25)
+        #expect(line["status"] as? String == "200", "text stays text")
+    }
+}
+
+/// The text log line: logfmt, one line per event whatever the values, priorities under the journal.
+@Suite("logfmt log lines")
+struct LogfmtLogHandlerTests {
+    static func event(_ level: Logger.Level = .warning, _ message: Logger.Message = "login failed") -> LogEvent {
+        LogEvent(level: level, message: message, metadata: nil, source: "test", file: #fileID, function: #function, line: #line)
+    }
+
+    @Test("fields are key=value, values with spaces, quotes or newlines quoted and escaped, keys sorted")
+    func quoting() {
+        let line = LogfmtLogHandler.line(
+            for: Self.event(), label: "pamtokend",
+            metadata: ["user": "Alice Liddell", "peer": "uid 1000 pid 7", "reason": "a \"b\"\nc", "session": "abc", "empty": ""],
+            date: Date(timeIntervalSince1970: 1_800_000_000.25))
+        #expect(
+            line
+                == #"time=2027-01-15T08:00:00.250Z level=warning msg="login failed" label=pamtokend empty="" peer="uid 1000 pid 7" reason="a \"b\"\nc" session=abc user="Alice Liddell""#
+        )
+        #expect(!line.contains("\n"))
+    }
+
+    @Test("under the journal a line starts with its sd-daemon priority and has no time")
+    func journal() {
+        let expected: [(Logger.Level, String)] = [
+            (.debug, "<7>"), (.info, "<6>"), (.notice, "<5>"), (.warning, "<4>"), (.error, "<3>"), (.critical, "<2>"),
+        ]
+        for (level, prefix) in expected {
+            let line = LogfmtLogHandler.line(for: Self.event(level, "x"), label: "pamtokend", metadata: [:], date: nil)
+            #expect(line == "\(prefix)level=\(level.rawValue) msg=x label=pamtokend")
+        }
+    }
 }

@@ -6,7 +6,7 @@
 #   2. pamtokend, already built (BIN=…, or .build/$CONFIG/pamtokend, CONFIG=debug by default; this
 #      script never builds), as root on a loopback TCP port (the issuer) and a Unix socket, with the
 #      two [[clients]] of docs/browser-sign-in.md;
-#   3. the relying parties of that page exactly as printed (docs are code: browser/extract_doc.py
+#   3. the relying parties of that page exactly as printed (docs are code: extract_recipes.py
 #      takes them out of the page, only ports, secrets and the group name replaced): Apache 2.4 with
 #      mod_auth_openidc (Debian's) in the foreground with a configuration of its own around the
 #      page's block, protecting a CGI that prints REMOTE_USER and the groups claim; and the Flask +
@@ -73,7 +73,7 @@ wait_for() {  # wait_for URL: polls (at most 15 s) until it gives any HTTP answe
     echo "browser-e2e: no answer from $1" >&2; return 1
 }
 random() { head -c 32 /dev/urandom | base64 | tr -d '/+=\n'; }
-recipe() { python3 "$here/extract_doc.py" "$doc" "$@"; }
+recipe() { python3 Tests/e2e/extract_recipes.py --tested apache,apacheconf,python,py "$doc" "$@"; }
 
 daemon_port=$(free_port); apache_port=$(free_port); app_port=$(free_port)
 issuer="http://127.0.0.2:$daemon_port"

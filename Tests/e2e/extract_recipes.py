@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""Prints a reverse-proxy recipe of docs/protect-a-service.md exactly as the document prints it, so
-that recipes-e2e.sh runs what readers copy (docs are code).
+"""Prints a recipe of a document exactly as the document prints it, so that the e2e tests run what
+readers copy (docs are code): the reverse-proxy recipes of docs/protect-a-service.md
+(recipes-e2e.sh), the relying parties of docs/browser-sign-in.md (browser-e2e.sh).
 
-A recipe is the fenced block right after an HTML comment `<!-- recipe: NAME -->`. Every ```nginx and
-```caddyfile block of the document must be a recipe: a proxy configuration that no test runs cannot
-sneak into it.
+A recipe is the fenced block right after an HTML comment `<!-- recipe: NAME -->`. Every block in
+one of the --tested languages (default: nginx and Caddyfile) must be a recipe: a configuration that
+no test runs cannot sneak into the document.
 
-    extract_recipes.py DOC NAME [--sub LABEL OLD NEW]... [--same-as FILE]
-    extract_recipes.py DOC --list
+    extract_recipes.py [--tested LANG,…] DOC NAME [--sub LABEL OLD NEW]... [--same-as FILE]
+    extract_recipes.py [--tested LANG,…] DOC --list
 
 --sub replaces every OLD by NEW; it is meant for the machine-specific parts only (socket path, ports,
 upstream address) and fails when OLD does not occur, so a changed recipe cannot silently stop being
@@ -20,11 +21,11 @@ import sys
 
 MARKER = re.compile(r"^<!--\s*recipe:\s*([A-Za-z0-9_-]+)\s*-->\s*$")
 FENCE = re.compile(r"^```\s*([A-Za-z0-9_+-]*)\s*$")
-# Fenced languages that are proxy configurations, hence must be recipes.
+# Fenced languages that are proxy configurations, hence must be recipes (the default of --tested).
 PROXY_LANGUAGES = {"nginx", "caddyfile", "caddy"}
 
 
-def recipes(path):
+def recipes(path, tested=PROXY_LANGUAGES):
     """{name: (language, text)} of the document's recipes; exits on a malformed document."""
     lines = open(path, encoding="utf-8").read().split("\n")
     found, pending, i = {}, None, 0
@@ -52,8 +53,8 @@ def recipes(path):
                     sys.exit(f"{path}:{line}: a second recipe named {name!r}")
                 found[name] = (language, body)
                 pending = None
-            elif language in PROXY_LANGUAGES:
-                sys.exit(f"{path}:{i + 1}: a ```{language} block without a <!-- recipe: NAME --> marker (every proxy configuration must be tested)")
+            elif language in tested:
+                sys.exit(f"{path}:{i + 1}: a ```{language} block without a <!-- recipe: NAME --> marker (every {language} block must be tested)")
             i = end + 1
             continue
         i += 1
@@ -76,9 +77,10 @@ def main():
     parser.add_argument("--list", action="store_true", help="print the recipe names and languages")
     parser.add_argument("--sub", nargs=3, action="append", default=[], metavar=("LABEL", "OLD", "NEW"))
     parser.add_argument("--same-as", metavar="FILE")
+    parser.add_argument("--tested", default=",".join(sorted(PROXY_LANGUAGES)), help="languages whose blocks must be recipes")
     args = parser.parse_args()
 
-    found = recipes(args.doc)
+    found = recipes(args.doc, {language.strip().lower() for language in args.tested.split(",")})
     if args.list:
         for name, (language, _) in found.items():
             print(name, language)

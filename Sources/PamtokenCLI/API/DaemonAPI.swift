@@ -46,6 +46,10 @@ struct DaemonAPI: DaemonService {
         _ = try await call(.delete("/sessions/" + FormEncoding.encode(id), bearer: bearer))
     }
 
+    func userinfo(bearer: String) async throws -> UserInfo {
+        try await decode(UserInfo.self, .get("/userinfo", bearer: bearer))
+    }
+
     func metadata() async throws -> ServerMetadata {
         try await decode(ServerMetadata.self, .get("/.well-known/openid-configuration"))
     }

@@ -15,6 +15,8 @@ public protocol DaemonService: Sendable {
     /// The token user's sessions, decoded and as the daemon sent them (for `--json`).
     func sessions(bearer: String) async throws -> (sessions: [SessionInfo], json: Data)
     func deleteSession(id: String, bearer: String) async throws
+    /// `GET /userinfo`: whether the session of `bearer` is still live, as the daemon sees it now.
+    func userinfo(bearer: String) async throws -> UserInfo
     func metadata() async throws -> ServerMetadata
     /// The JWKS document, as sent.
     func jwks() async throws -> Data

@@ -11,7 +11,7 @@ struct AdminRevokeCommand: ContextualCommand {
 
             Examples:
               sudo pamtoken admin revoke --user alice
-              sudo pamtoken admin revoke --session 6f1c2a9e-…
+              sudo pamtoken admin revoke --session mGH7ooyKQhSOtYIHMoZdWQ
             """)
 
     @OptionGroup var daemon: DaemonOptions

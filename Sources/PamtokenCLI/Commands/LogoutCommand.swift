@@ -18,7 +18,7 @@ struct LogoutCommand: ContextualCommand {
 
     func run(in context: CLIContext) async throws {
         let address = try daemon.address(in: context)
-        let file = try SessionFile(address: address, context: context)
+        let file = try await SessionFile.locate(address: address, context: context)
         let api = context.daemon(address)
         // Under the lock, so no `pamtoken token` rotates the refresh token between our read and the revocation.
         let outcome = try await file.withLock { () async throws -> (session: StoredSession?, damaged: Bool, revoked: Bool) in

@@ -1,5 +1,6 @@
 public import ArgumentParser
 import Foundation
+import PamtokenBuild
 import TokenCore
 
 #if canImport(Glibc)
@@ -11,7 +12,7 @@ import Glibc
 /// The executable only calls ``runProcess()``; everything else is here, in a library, so tests run each
 /// command in-process through ``run(arguments:context:)`` with captured I/O and read the exit code.
 public struct PamtokenCommand: AsyncParsableCommand {
-    public static let version = PamtokenVersion.string
+    public static let version = BuildDescription.short(version: PamtokenVersion.string)
 
     public static let configuration = CommandConfiguration(
         commandName: "pamtoken",
@@ -48,6 +49,10 @@ public struct PamtokenCommand: AsyncParsableCommand {
     /// Parses `arguments`, runs the command with `context`, and returns the exit status (docs/api.md#the-pamtoken-cli).
     /// Never throws and never exits the process: every outcome is a status and what was printed.
     public static func run(arguments: [String], context: CLIContext) async -> Int32 {
+        if arguments.contains("--version"), arguments.contains("--verbose") {
+            context.console.write(BuildDescription.verbose(version: PamtokenVersion.string) + "\n")
+            return ExitStatus.success
+        }
         let command: any ParsableCommand
         do {
             command = try parseAsRoot(GlobalOptions.hoisted(arguments))

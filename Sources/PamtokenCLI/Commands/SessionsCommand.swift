@@ -8,7 +8,7 @@ struct SessionsCommand: AsyncParsableCommand {
         discussion: """
             Examples:
               pamtoken sessions
-              pamtoken sessions revoke 6f1c2a9e-…
+              pamtoken sessions revoke mGH7ooyKQhSOtYIHMoZdWQ
             """,
         subcommands: [SessionsListCommand.self, SessionsRevokeCommand.self],
         defaultSubcommand: SessionsListCommand.self)

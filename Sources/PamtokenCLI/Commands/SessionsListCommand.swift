@@ -20,7 +20,7 @@ struct SessionsListCommand: ContextualCommand {
     var format: OutputFormat = .text
 
     func run(in context: CLIContext) async throws {
-        let manager = try SessionManager(address: try daemon.address(in: context), context: context)
+        let manager = try await SessionManager.locating(address: try daemon.address(in: context), context: context)
         let (sessions, json) = try await manager.withAccessToken { try await manager.api.sessions(bearer: $0) }
         switch format {
         case .json: context.print(JSONCoding.pretty(json: json) ?? "")

@@ -9,7 +9,7 @@ struct SessionsRevokeCommand: ContextualCommand {
             Revoking the current session also deletes the local copy, like logout.
 
             Examples:
-              pamtoken sessions revoke 6f1c2a9e-…
+              pamtoken sessions revoke mGH7ooyKQhSOtYIHMoZdWQ
             """)
 
     @OptionGroup var daemon: DaemonOptions
@@ -27,7 +27,7 @@ struct SessionsRevokeCommand: ContextualCommand {
 
     func run(in context: CLIContext) async throws {
         let address = try daemon.address(in: context)
-        let manager = try SessionManager(address: address, context: context)
+        let manager = try await SessionManager.locating(address: address, context: context)
         do {
             try await manager.withAccessToken { try await manager.api.deleteSession(id: id, bearer: $0) }
         } catch let error as DaemonError where error.status == 404 {

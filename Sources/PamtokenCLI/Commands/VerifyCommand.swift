@@ -10,7 +10,8 @@ struct VerifyCommand: ContextualCommand {
         abstract: "Verify an access token against the daemon's JWKS and print its claims.",
         discussion: """
             Checks the signature (with the key and algorithm the JWKS names for the token's kid), the typ \
-            header (at+jwt), iss (the daemon's issuer from its discovery document), aud, nbf and exp. Prints \
+            header (at+jwt), iss (the daemon's issuer from its discovery document), aud (one of the daemon's \
+            audiences, which discovery lists, or --audience), nbf and exp. Prints \
             the claims as JSON; exits 1 with the reason when the token is invalid. The JWKS is cached next \
             to the session and fetched again when a token names a key it lacks. Verification is offline: a \
             token of a session revoked since it was issued stays valid until it expires.
@@ -26,8 +27,11 @@ struct VerifyCommand: ContextualCommand {
     @Argument(help: "The token (default: read from standard input).")
     var token: String?
 
-    @Option(name: .long, help: ArgumentHelp("The audience the token's aud must include.", valueName: "aud"))
-    var audience = "pamtoken"
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The audience the token's aud must include (default: the daemon's audiences, from its discovery document).", valueName: "aud"))
+    var audience: String?
 
     func run(in context: CLIContext) async throws {
         let address = try daemon.address(in: context)
@@ -58,7 +62,8 @@ struct VerifyCommand: ContextualCommand {
             throw CLIError.refused("invalid token: \(TokenError.unknownKey)")
         }
 
-        let verifier = TokenVerifier(issuer: metadata.issuer, audiences: [audience], clock: context.clock) { keys }
+        let audiences = audience.map { [$0] } ?? metadata.pamtokenAudiences ?? ["pamtoken"]
+        let verifier = TokenVerifier(issuer: metadata.issuer, audiences: audiences, clock: context.clock) { keys }
         do {
             _ = try await verifier.verify(text)
         } catch {

@@ -31,6 +31,9 @@ public struct CLIError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The hint printed whenever a command needs a session and there is none.
     public static let notLoggedIn = CLIError.refused("not logged in; run 'pamtoken login'")
 
+    /// The daemon no longer accepts the session (revoked by an admin, by the user elsewhere, or its account refused).
+    public static let sessionRevoked = CLIError.refused("session revoked; run 'pamtoken login'")
+
     public var exitCode: Int32 {
         switch kind {
         case .refused: 1

@@ -22,6 +22,17 @@ public enum DaemonAddress: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `http://HOST[:PORT][/PREFIX]`. Only plain HTTP: the daemon serves no TLS, and a token sent
     /// anywhere but a local listener should go through something that adds it.
+    /// The address a session file records (``description``), read back; nil for anything else.
+    init?(_ description: String) {
+        if description.hasPrefix("unix:") {
+            self = .unix(path: String(description.dropFirst(5)))
+        } else if let address = try? Self.parse(url: description) {
+            self = address
+        } else {
+            return nil
+        }
+    }
+
     public static func parse(url text: String) throws(CLIError) -> DaemonAddress {
         let lowered = text.lowercased()
         guard lowered.hasPrefix("http://") else {

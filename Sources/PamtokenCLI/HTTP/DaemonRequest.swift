@@ -1,3 +1,5 @@
+import PamtokenWire
+
 /// One HTTP/1.1 request to the daemon. Always `Connection: close` with a `Content-Length` body, so
 /// the response ends at end-of-file and the client needs no connection management.
 public struct DaemonRequest: Sendable, Equatable {
@@ -54,23 +56,5 @@ public struct DaemonRequest: Sendable, Equatable {
     public static func == (lhs: DaemonRequest, rhs: DaemonRequest) -> Bool {
         lhs.method == rhs.method && lhs.path == rhs.path && lhs.body == rhs.body
             && lhs.headers.map(\.name) == rhs.headers.map(\.name) && lhs.headers.map(\.value) == rhs.headers.map(\.value)
-    }
-}
-
-/// Percent-encoding for form bodies and path segments: everything but RFC 3986 unreserved characters.
-public enum FormEncoding {
-    public static func encode(_ text: String) -> String {
-        var output = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                output.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                let hex = String(byte, radix: 16, uppercase: true)
-                output += byte < 16 ? "%0\(hex)" : "%\(hex)"
-            }
-        }
-        return output
     }
 }

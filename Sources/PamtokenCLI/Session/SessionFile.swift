@@ -1,4 +1,5 @@
 import Foundation
+import PamtokenWire
 import TokenCore
 
 /// Reads, writes and deletes one daemon's session file, through TokenCore's `PrivateFiles`: the
@@ -16,6 +17,28 @@ struct SessionFile: Sendable {
     init(address: DaemonAddress, context: CLIContext) throws(CLIError) {
         let directory = try SessionPaths.directory(environment: context.environment, homeDirectory: context.homeDirectory)
         self.init(SessionPaths(directory: directory, address: address))
+    }
+
+    /// The session file for `address`; when it has none, the file of a session made through another
+    /// address of the same daemon (the socket and `--url` lead to one issuer): sessions belong to the
+    /// daemon, not to the way it was reached. Costs one discovery request, and only in that case, so
+    /// the common path stays offline.
+    static func locate(address: DaemonAddress, context: CLIContext) async throws -> SessionFile {
+        let primary = try SessionFile(address: address, context: context)
+        guard !FileManager.default.fileExists(atPath: primary.paths.sessionFile),
+            let names = try? FileManager.default.contentsOfDirectory(atPath: primary.paths.directory)
+        else { return primary }
+        let candidates = names.filter { $0.hasPrefix("daemon-") && $0.hasSuffix(".json") && !$0.hasSuffix(".jwks.json") }.sorted()
+        guard !candidates.isEmpty, let issuer = try? await context.daemon(address).metadata().issuer else { return primary }
+        for name in candidates {
+            let path = (primary.paths.directory as NSString).appendingPathComponent(name)
+            guard let data = try? PrivateFiles.readOwned(path), let session = try? JSONCoding.decode(StoredSession.self, from: data),
+                session.issuer == issuer, let other = DaemonAddress(session.daemon)
+            else { continue }
+            let file = SessionFile(SessionPaths(directory: primary.paths.directory, address: other))
+            if file.paths.sessionFile == path { return file }
+        }
+        return primary
     }
 
     /// The stored session, or nil when there is none for this daemon.

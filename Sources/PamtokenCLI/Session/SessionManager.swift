@@ -15,6 +15,18 @@ struct SessionManager: Sendable {
         self.context = context
     }
 
+    private init(api: any DaemonService, file: SessionFile, context: CLIContext) {
+        self.api = api
+        self.file = file
+        self.context = context
+    }
+
+    /// The manager for the session this daemon knows the user by, wherever it was made: a login over
+    /// the socket is found again through `--url` (and the other way round), since both reach one issuer.
+    static func locating(address: DaemonAddress, context: CLIContext) async throws -> SessionManager {
+        SessionManager(api: context.daemon(address), file: try await SessionFile.locate(address: address, context: context), context: context)
+    }
+
     private var now: Date { context.clock.now }
 
     /// `grant_type=password`, then the session is stored. A session this file held before is revoked on
@@ -47,6 +59,18 @@ struct SessionManager: Sendable {
             try? await api.revoke(previous.refreshToken)
         }
         return session
+    }
+
+    /// Asks the daemon whether the session is still live (`GET /userinfo` with its access token): a
+    /// session revoked elsewhere — `pamtoken admin revoke`, another device, an expired account — is
+    /// found out here rather than by the next service that refuses the token.
+    /// - Throws: ``CLIError/refused(_:)`` "session revoked" when the daemon says so.
+    func confirmOnline(_ session: StoredSession) async throws {
+        do {
+            _ = try await api.userinfo(bearer: session.accessToken)
+        } catch let error as DaemonError where error.status == 401 {
+            throw CLIError.sessionRevoked
+        }
     }
 
     /// A session whose access token has more than `minValid` seconds left, refreshing if needed.
@@ -99,7 +123,8 @@ struct SessionManager: Sendable {
             try? file.delete()
             throw CLIError.refused("the session has ended (the daemon refused to refresh it); run 'pamtoken login'")
         }
-        let next = try StoredSession(response: response, address: api.address, now: now, loggedInAt: session.loggedInAt)
+        // Saved under the file's own address, which may be another way to the same daemon than `api`'s.
+        let next = try StoredSession(response: response, address: file.paths.address, now: now, loggedInAt: session.loggedInAt)
         try file.save(next)
         return next
     }

@@ -83,6 +83,27 @@ public final class Listener: Service, Sendable {
         logger.info("stopped listening", metadata: ["endpoint": "\(endpoint)"])
     }
 
+    /// Checks, before the daemon creates anything, that `endpoint` can be bound: a TCP address is bound
+    /// and released at once (NIO's own bind, so the error is the one the real bind would meet); a Unix
+    /// path gets its directory, and is refused while another process answers on it. A start that
+    /// cannot listen then fails before it makes a state directory, keys or a database.
+    public static func probe(_ endpoint: ListenEndpoint, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws {
+        switch endpoint {
+        case .tcp(let host, let port):
+            do {
+                let channel = try await ServerBootstrap(group: group).serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .bind(host: host, port: port).get()
+                try await channel.close()
+            } catch let error as IOError {
+                throw ListenerError(description: "cannot listen on \(endpoint): \(String(cString: strerror(error.errnoCode)))")
+            }
+        case .unix(let path):
+            try UnixSocketPath.prepare(path)
+        case .inherited:
+            return
+        }
+    }
+
     private func bind(quiescing: ServerQuiescingHelper) async throws -> NIOAsyncChannel<HTTP1Channel.Value, Never> {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)

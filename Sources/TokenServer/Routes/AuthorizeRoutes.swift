@@ -30,12 +30,9 @@ extension TokenRouter {
 
         table.add(.post, "/login", on: router) { request, context in
             let form: RequestParameters
-            do {
-                form = try await RequestParameters.decode(request, context: context)
-            } catch let error as APIError where error.status == .contentTooLarge {
-                return SignInPages.error("The form is too large.", status: .contentTooLarge).response()
-            } catch {
-                return SignInPages.error("The form could not be read.", status: .badRequest).response()
+            switch await RequestParameters.pageForm(request, context: context) {
+            case .success(let parameters): form = parameters
+            case .failure(let page): return page.response()
             }
             guard let sealed = form["request"], let csrf = form["csrf"], !csrf.isEmpty, let binding = cookies.loginBinding(in: request),
                 let pending = self.authority.openLoginRequest(sealed, csrf: csrf, binding: binding)

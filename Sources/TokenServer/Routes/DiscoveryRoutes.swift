@@ -11,10 +11,11 @@ extension TokenRouter {
         let grants =
             ["authorization_code"] + (authority.settings.passwordGrant ? ["password"] : []) + ["refresh_token"]
             + (authority.settings.peercredGrant ? [PeerCredentialsGrant.type] : [])
-        let metadata = JSONBody.encode(
-            ServerMetadata(
-                issuer: authority.issuerURL, grantTypes: grants,
-                idTokenAlgorithms: ([authority.keys.algorithm] + authority.keyRing.idTokenAlgorithms).map(\.rawValue)))
+        var document = ServerMetadata(
+            issuer: authority.issuerURL, grantTypes: grants,
+            idTokenAlgorithms: ([authority.keys.algorithm] + authority.keyRing.idTokenAlgorithms).map(\.rawValue))
+        document.pamtokenAudiences = authority.policy.audiences
+        let metadata = JSONBody.encode(document)
         table.add(.get, "/.well-known/jwks.json", on: router) { _, _ in
             // Serialised once per key change by the key ring; here only wrapped.
             .json(bytes: ByteBuffer(bytes: self.authority.keys.jwksJSON))

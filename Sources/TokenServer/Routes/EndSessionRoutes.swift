@@ -23,12 +23,9 @@ extension TokenRouter {
 
         table.add(.post, "/end_session", on: router) { request, context in
             let form: RequestParameters
-            do {
-                form = try await RequestParameters.decode(request, context: context)
-            } catch let error as APIError where error.status == .contentTooLarge {
-                return SignInPages.error("The form is too large.", status: .contentTooLarge).response()
-            } catch {
-                return SignInPages.error("The form could not be read.", status: .badRequest).response()
+            switch await RequestParameters.pageForm(request, context: context) {
+            case .success(let parameters): form = parameters
+            case .failure(let page): return page.response()
             }
             let binding = cookies.browserSession(in: request)?.value ?? ""
             guard let csrf = form["csrf"], self.authority.isValidSignOutToken(csrf, binding: binding) else {

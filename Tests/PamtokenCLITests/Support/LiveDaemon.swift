@@ -27,8 +27,10 @@ final class LiveDaemon: @unchecked Sendable {
     private let exit: Task<Int32, Never>
 
     /// Runs `body` with a started daemon and stops it afterwards, whatever `body` did.
-    static func with(accessTTL: Int = 300, tcp: Bool = false, _ body: (LiveDaemon) async throws -> Void) async throws {
-        let daemon = try await LiveDaemon(accessTTL: accessTTL, tcp: tcp)
+    static func with(
+        accessTTL: Int = 300, tcp: Bool = false, audiences: [String] = [], _ body: (LiveDaemon) async throws -> Void
+    ) async throws {
+        let daemon = try await LiveDaemon(accessTTL: accessTTL, tcp: tcp, audiences: audiences)
         do {
             try await body(daemon)
         } catch {
@@ -38,7 +40,7 @@ final class LiveDaemon: @unchecked Sendable {
         await daemon.stop()
     }
 
-    private init(accessTTL: Int, tcp: Bool) async throws {
+    private init(accessTTL: Int, tcp: Bool, audiences: [String]) async throws {
         // Short: a Unix socket path must fit in 108 bytes.
         directory = "/tmp/ptcli-" + UUID().uuidString.prefix(8).lowercased()
         socket = directory + "/run/pamtoken.sock"
@@ -61,7 +63,7 @@ final class LiveDaemon: @unchecked Sendable {
             [
                 "--config", directory + "/config.toml", "--state-dir", directory + "/state", "--listen", "unix:" + socket,
                 "--access-ttl", String(accessTTL),
-            ] + (tcpPort.map { ["--listen", "tcp:127.0.0.1:\($0)"] } ?? [])
+            ] + (tcpPort.map { ["--listen", "tcp:127.0.0.1:\($0)"] } ?? []) + audiences.flatMap { ["--audience", $0] }
         process.environment = ChildProcess.environment(adding: [
             "LD_PRELOAD": Self.wrapperLibrary, "PAM_WRAPPER": "1", "PAM_WRAPPER_SERVICE_DIR": directory + "/pam.d",
             "NOTIFY_SOCKET": notify.path,

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Runs the Flask + Authlib application of docs/browser-sign-in.md (extracted by extract_doc.py)
+"""Runs the Flask + Authlib application of docs/browser-sign-in.md (extracted by Tests/e2e/extract_recipes.py)
 unchanged, as `python APP.py` would, and records what the test needs to check it from outside:
 
   RECORD_DIR/authorize.jsonl  one line per sign-in started: {"url": the /authorize URL}
