@@ -70,7 +70,7 @@ check "the manual opens" bash -c "MANPAGER=cat man pamtokend 2>/dev/null | grep 
 check "bash completes subcommands" bash -c "source /usr/share/bash-completion/completions/pamtoken && COMP_WORDS=(pamtoken to) COMP_CWORD=1 && _pamtoken && [[ \" \${COMPREPLY[*]} \" == *' token '* ]]"
 
 # 3. The installed daemon serves, as its user.
-mkdir -p "$tmp/run" "$tmp/state" && chown pamtoken:pamtoken "$tmp/run" "$tmp/state"
+mkdir -p "$tmp/run" "$tmp/state" && chown pamtoken:pamtoken "$tmp/run" "$tmp/state" && chmod 0700 "$tmp/state"
 runuser -u pamtoken -- /usr/bin/pamtokend --state-dir "$tmp/state" --listen "unix:$tmp/run/pamtoken.sock" > "$tmp/daemon.log" 2>&1 &
 daemon_pid=$!
 for _ in $(seq 100); do [ -S "$tmp/run/pamtoken.sock" ] && break; sleep 0.1; done
