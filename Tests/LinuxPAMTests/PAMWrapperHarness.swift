@@ -55,14 +55,15 @@ struct PAMWrapperHarness {
 
     /// Runs the probe and waits for it to exit (no polling: the termination handler resumes us).
     func check(service: String, user: String, password: String?, arguments extra: [String] = []) async throws -> Outcome {
-        let outcome = try await ChildProcess.run(
-            ChildProcess.builtProduct("pamtoken-pamcheck"),
-            ["--service", service] + extra + (password == nil ? ["--account-only"] : []) + ["--", user],
-            environment: [
-                "LD_PRELOAD": Self.wrapperLibrary, "PAM_WRAPPER": "1",
-                "PAM_WRAPPER_SERVICE_DIR": directory.appendingPathComponent("pam.d").path,
-            ],
-            stdin: password.map { $0 + "\n" })
+        let arguments = ["--service", service] + extra + (password == nil ? ["--account-only"] : []) + ["--", user]
+        let environment = [
+            "LD_PRELOAD": Self.wrapperLibrary, "PAM_WRAPPER": "1", "PAM_WRAPPER_SERVICE_DIR": directory.appendingPathComponent("pam.d").path,
+        ]
+        // A short-lived pam_wrapper process: its whole life, set-up to clean-up, in turn (PAMWrapperStarts).
+        let outcome = try await PAMWrapperStarts.shared.serialized {
+            try await ChildProcess.run(
+                ChildProcess.builtProduct("pamtoken-pamcheck"), arguments, environment: environment, stdin: password.map { $0 + "\n" })
+        }
         return Outcome(status: outcome.status, lines: outcome.stdout.split(separator: "\n").map(String.init))
     }
 }

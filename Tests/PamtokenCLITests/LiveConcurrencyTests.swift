@@ -30,8 +30,10 @@ struct LiveConcurrencyTests {
                 for try await outcome in group { outcomes.append(outcome) }
                 return outcomes
             }
+            // The daemon's own lines say why, should a refresh ever be refused here.
+            let daemonErrors = daemon.log.split(separator: "\n").filter { !$0.contains("level=info") }.suffix(20).joined(separator: "\n")
             for outcome in outcomes {
-                #expect(outcome.status == 0, "\(outcome)")
+                #expect(outcome.status == 0, "\(outcome)\n\(daemonErrors)")
                 #expect(outcome.stderr.isEmpty, "\(outcome)")
             }
             let tokens = Set(outcomes.map { $0.stdout.trimmingCharacters(in: .newlines) })

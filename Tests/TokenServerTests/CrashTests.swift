@@ -33,8 +33,12 @@ struct CrashTests {
                     "--config", pam.config, "--state-dir", directory + "/state", "--listen", "unix:" + socket, "--reuse-grace", "60",
                 ],
                 environment: pam.environment.merging(["NOTIFY_SOCKET": notify.path]) { $1 })
-            let exit = try daemon.start()
-            try #require(await notify.next()?.contains("READY=1") == true, "round \(round): the daemon did not start: \(daemon.log)")
+            // pam_wrapper sets itself up as the daemon starts: one such start at a time (PAMWrapperStarts).
+            let (exit, ready) = try await PAMWrapperStarts.shared.serialized {
+                let exit = try daemon.start()
+                return (exit, await notify.next()?.contains("READY=1") == true)
+            }
+            try #require(ready, "round \(round): the daemon did not start: \(daemon.log)")
 
             if round > 0 {
                 let integrity = try DatabaseQueue(path: directory + "/state/pamtoken.sqlite", configuration: Self.readOnly)

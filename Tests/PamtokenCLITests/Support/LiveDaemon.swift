@@ -57,7 +57,8 @@ final class LiveDaemon: @unchecked Sendable {
         try "failure_delay_ms = 0\nallow_system_users = true\n".write(toFile: directory + "/config.toml", atomically: true, encoding: .utf8)
 
         let notify = NotifySocket(path: directory + "/notify.sock")
-        process = Process()
+        let process = Process()
+        self.process = process
         process.executableURL = URL(fileURLWithPath: ChildProcess.builtProduct("pamtokend"))
         process.arguments =
             [
@@ -77,12 +78,17 @@ final class LiveDaemon: @unchecked Sendable {
             continuation.yield($0.terminationStatus)
             continuation.finish()
         }
-        try process.run()
-        exit = Task {
+        let exit = Task {
             for await status in stream { return status }
             return -1
         }
-        guard await notify.next()?.contains("READY=1") == true else {
+        self.exit = exit
+        // pam_wrapper sets itself up as the daemon starts: one such start at a time (PAMWrapperStarts).
+        let ready = try await PAMWrapperStarts.shared.serialized {
+            try process.run()
+            return await notify.next()?.contains("READY=1") == true
+        }
+        guard ready else {
             process.terminate()
             _ = await exit.value
             throw LiveDaemonError("pamtokend did not become ready:\n\(log)")
