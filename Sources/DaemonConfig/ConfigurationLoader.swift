@@ -23,6 +23,9 @@ public struct ConfigurationLoader: Sendable {
     /// of them (`--default-idle-exit`, which the unit uses so that the file can still say otherwise).
     public var defaults: DaemonConfiguration
 
+    /// - Parameters:
+    ///   - defaultPath: the file read when neither `--config` nor `PAMTOKEN_CONFIG` names one.
+    ///   - defaults: the values every source is layered over.
     public init(defaultPath: String = ConfigurationLoader.systemPath, defaults: DaemonConfiguration = DaemonConfiguration()) {
         self.defaultPath = defaultPath
         self.defaults = defaults

@@ -6,7 +6,9 @@
 /// throws); with them, any other fault is recorded in ``problem`` and reported to the client at its
 /// redirect URI — once the authority has checked that URI is registered.
 public struct AuthorizationQuery: Sendable, Equatable {
+    /// `client_id`, as sent: checked against the registrations by the authority, not here.
     public var clientID: String
+    /// `redirect_uri`, as sent: it must equal a registered one byte for byte before anything is sent there.
     public var redirectURI: String
     /// Returned untouched to the client (its CSRF protection).
     public var state: String?
@@ -86,6 +88,7 @@ public struct AuthorizationQuery: Sendable, Equatable {
             || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
     }
 
+    /// Equal when every parameter and the recorded problem are (a tuple cannot be synthesized).
     public static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.clientID == rhs.clientID && lhs.redirectURI == rhs.redirectURI && lhs.state == rhs.state && lhs.nonce == rhs.nonce
             && lhs.scopes == rhs.scopes && lhs.codeChallenge == rhs.codeChallenge && lhs.forceLogin == rhs.forceLogin

@@ -11,8 +11,11 @@ import TokenCore
 /// swift-log's `StreamLogHandler` prints metadata unquoted (`user=Alice Liddell` is two fields to a
 /// logfmt reader) and knows nothing of priorities; no maintained package here writes logfmt.
 public struct LogfmtLogHandler: LogHandler {
+    /// The least severe level written (`log_level`).
     public var logLevel: Logger.Level = .info
+    /// Fields added to every line of this handler.
     public var metadata: Logger.Metadata = [:]
+    /// Fields from the task's context (swift-log's metadata providers).
     public var metadataProvider: Logger.MetadataProvider?
     private let label: String
     private let journal: Bool
@@ -27,11 +30,13 @@ public struct LogfmtLogHandler: LogHandler {
         self.metadataProvider = metadataProvider
     }
 
+    /// One field of ``metadata``.
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
+    /// Writes the event as one whole line, never interleaved with another.
     public func log(event: LogEvent) {
         let fields = metadata.merging(metadataProvider?.get() ?? [:]) { $1 }.merging(event.metadata ?? [:]) { $1 }
         let line = Self.line(for: event, label: label, metadata: fields, date: journal ? nil : Date()) + "\n"

@@ -1,10 +1,13 @@
 /// An authorization request whose client and redirect URI are known to be registered together:
 /// what `/authorize` asked for, carried (sealed) through the login form, and what a code is issued for.
 public struct AuthorizationRequest: Sendable, Codable, Equatable {
+    /// The registered client that asks.
     public var clientID: String
     /// Byte for byte one of the client's `redirect_uris`.
     public var redirectURI: String
+    /// The client's own value, returned with the code or the error.
     public var state: String?
+    /// Put into the ID token.
     public var nonce: String?
     /// The requested scopes, in order; the client's allowance is applied when the code is issued.
     public var scopes: [String]
@@ -17,6 +20,7 @@ public struct AuthorizationRequest: Sendable, Codable, Equatable {
     /// `max_age`, in seconds.
     public var maxAge: Int?
 
+    /// A request with every member given.
     public init(
         clientID: String, redirectURI: String, state: String?, nonce: String?, scopes: [String], codeChallenge: String,
         forceLogin: Bool = false, noPrompt: Bool = false, maxAge: Int? = nil

@@ -21,6 +21,9 @@ public final class ClientRegistry: Sendable {
     /// Checks under way, by client and secret: a burst of requests with one new secret hashes it once.
     private let inFlight = Mutex<[Data: Task<Result<OAuthClient, AuthorityFailure>, Never>]>([:])
 
+    /// - Parameters:
+    ///   - clients: the registrations (ids are unique: the configuration refuses duplicates).
+    ///   - verifySecret: the slow check of a secret against its hash.
     public init(_ clients: [OAuthClient] = [], verifySecret: @escaping SecretVerifier = { _, _ in false }) {
         self.clients = Dictionary(clients.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.verifySecret = verifySecret

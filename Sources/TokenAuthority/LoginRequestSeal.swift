@@ -15,6 +15,7 @@ public struct LoginRequestSeal: Sendable {
     private let key: SymmetricKey
     private let clock: any WallClock
 
+    /// - Parameter key: fresh for every start of the daemon unless given (tests give their own).
     public init(clock: any WallClock, key: SymmetricKey = SymmetricKey(size: .bits256)) {
         self.key = key
         self.clock = clock

@@ -5,12 +5,15 @@ public import JWTKit
 /// The claims of an ID token (OpenID Connect Core 1.0 §2): who signed in, for which client, when and
 /// how, plus the Linux identity by scope (`profile`, `groups`, `posix`). docs/api.md#id-token.
 public struct IDTokenClaims: JWTPayload, Equatable {
+    /// The configured issuer.
     public var iss: IssuerClaim
     /// The user name: stable for an account and readable by people (`subject_types_supported: public`).
     public var sub: SubjectClaim
     /// The client id, alone: the token is for that relying party only.
     public var aud: AudienceClaim
+    /// `iat` + `access_ttl`.
     public var exp: ExpirationClaim
+    /// When it was signed.
     public var iat: IssuedAtClaim
     /// When the user typed their password (the browser session's login).
     public var authTime: Date
@@ -22,10 +25,15 @@ public struct IDTokenClaims: JWTPayload, Equatable {
     public var amr: [String]
     /// The browser session at the provider (RP-initiated logout names it).
     public var sid: String
+    /// The user name again (scope `profile`), the member OpenID clients read for a login name.
     public var preferredUsername: String?
+    /// The GECOS full name (scope `profile`).
     public var name: String?
+    /// Group names, primary first (scope `groups`).
     public var groups: [String]?
+    /// The numeric user id (scope `posix`).
     public var uid: UInt32?
+    /// The primary group id (scope `posix`).
     public var gid: UInt32?
 
     enum CodingKeys: String, CodingKey {

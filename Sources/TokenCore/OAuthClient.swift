@@ -22,6 +22,7 @@ public struct OAuthClient: Sendable, Hashable {
     /// accept RS256 only); the key ring then keeps an active key of it too.
     public var idTokenAlgorithm: SigningAlgorithm?
 
+    /// A registration; `name` defaults to the id, `scopes` to every supported one.
     public init(
         id: String, name: String? = nil, redirectURIs: [String], secretHash: String? = nil, isPublic: Bool = false,
         scopes: [String] = OAuthClient.supportedScopes, allowedGroups: [String] = [], postLogoutRedirectURIs: [String] = [],

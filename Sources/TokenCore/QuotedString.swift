@@ -2,6 +2,7 @@
 /// `\uXXXX`): a TOML basic string, and a quoted logfmt value as Go's `strconv.Unquote` reads it. One
 /// escaper for `pamtokend --check-config` and the log lines, so that both stay one line each.
 public enum QuotedString {
+    /// `value` between double quotes, escaped.
     public static func quote(_ value: String) -> String {
         var text = "\""
         for scalar in value.unicodeScalars {

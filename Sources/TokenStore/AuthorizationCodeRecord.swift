@@ -5,20 +5,26 @@ public import GRDB
 /// exchanged (once) and for ten minutes after it expires, so that a replay is recognised and answered
 /// by revoking what the first exchange issued (RFC 6749 §4.1.2). Only the code's hash is stored.
 public struct AuthorizationCodeRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    /// GRDB's table name.
     public static let databaseTableName = "authorization_codes"
 
+    /// SHA-256 of the code: the only form stored.
     public var hash: Data
+    /// The client it was issued to.
     public var clientID: String
     /// The redirect URI of the authorization request; the token request must name the same.
     public var redirectURI: String
     /// The PKCE S256 challenge the token request's verifier must hash to.
     public var codeChallenge: String
+    /// The authorization request's `nonce`, for the ID token.
     public var nonce: String?
     /// The granted scopes, space-separated.
     public var scope: String
     /// The browser session (and so the user and the time of login) the code was issued in.
     public var browserSessionID: String
+    /// Seconds since 1970.
     public var createdAt: Int64
+    /// ``createdAt`` + 60 seconds.
     public var expiresAt: Int64
     /// Set when the code was exchanged; a second exchange is a replay.
     public var usedAt: Int64?
@@ -37,6 +43,7 @@ public struct AuthorizationCodeRecord: Codable, Sendable, Hashable, FetchableRec
         case sessionID = "session_id"
     }
 
+    /// A new, unused code's record.
     public init(
         hash: Data, clientID: String, redirectURI: String, codeChallenge: String, nonce: String?, scope: String, browserSessionID: String,
         createdAt: Int64, expiresAt: Int64
