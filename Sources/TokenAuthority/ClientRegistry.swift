@@ -15,6 +15,9 @@ public final class ClientRegistry: Sendable {
     public typealias SecretVerifier = @Sendable (_ secret: String, _ hash: String) async -> Bool
 
     private let clients: [String: OAuthClient]
+    /// Every client id: the audiences of the clients' access tokens, read on every `/userinfo`,
+    /// `/introspect` and `/revoke`, so made once.
+    public let ids: Set<String>
     private let verifySecret: SecretVerifier
     /// Per client, the SHA-256 of the secret last proven right.
     private let proven = Mutex<[String: Data]>([:])
@@ -26,6 +29,7 @@ public final class ClientRegistry: Sendable {
     ///   - verifySecret: the slow check of a secret against its hash.
     public init(_ clients: [OAuthClient] = [], verifySecret: @escaping SecretVerifier = { _, _ in false }) {
         self.clients = Dictionary(clients.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        self.ids = Set(self.clients.keys)
         self.verifySecret = verifySecret
     }
 

@@ -37,6 +37,17 @@ public struct NewSession: Sendable {
     }
 }
 
+extension NewSession {
+    /// The row of a session starting `now`: it ends absolutely at `expiresAt`, and idles out at
+    /// `idleExpiresAt` (its first refresh token's expiry, or `expiresAt` for a browser session).
+    func record(at now: Int64, expiresAt: Int64, idleExpiresAt: Int64) -> SessionRecord {
+        SessionRecord(
+            id: Identifier.random(), user: user, uid: uid, authMethod: authMethod, clientID: clientID, scope: scope, peer: peer,
+            peerUID: peerUID, peerPID: peerPID, createdAt: now, lastUsedAt: now, expiresAt: expiresAt, idleExpiresAt: idleExpiresAt,
+            revokedAt: nil, revokeReason: nil, parentID: parentID)
+    }
+}
+
 /// The outcome of presenting a refresh token (docs/api.md#refresh-token-grant).
 public enum RotationResult: Sendable {
     /// The token was exchanged: `session` is updated, the new token expires at `refreshExpiresAt`.

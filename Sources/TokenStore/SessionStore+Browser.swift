@@ -8,10 +8,7 @@ extension SessionStore {
     public func createBrowserSession(_ new: NewSession, cookie: BrowserSessionSecret) async throws -> SessionRecord {
         let now = nowSeconds
         let expiresAt = now + Int64(new.maxAge)
-        let session = SessionRecord(
-            id: Identifier.random(), user: new.user, uid: new.uid, authMethod: new.authMethod, clientID: new.clientID,
-            scope: new.scope, peer: new.peer, peerUID: new.peerUID, peerPID: new.peerPID,
-            createdAt: now, lastUsedAt: now, expiresAt: expiresAt, idleExpiresAt: expiresAt, revokedAt: nil, revokeReason: nil)
+        let session = new.record(at: now, expiresAt: expiresAt, idleExpiresAt: expiresAt)
         try await groupCommit.write { db in
             try session.insert(db)
             try db.execute(sql: "INSERT INTO browser_cookies (hash, session_id) VALUES (?, ?)", arguments: [cookie.hash, session.id])
@@ -51,11 +48,7 @@ extension SessionStore {
         let now = nowSeconds
         let sessionExpiry = now + Int64(new.maxAge)
         let tokenExpiry = min(now + Int64(new.refreshTTL), sessionExpiry)
-        let session = SessionRecord(
-            id: Identifier.random(), user: new.user, uid: new.uid, authMethod: new.authMethod, clientID: new.clientID,
-            scope: new.scope, peer: new.peer, peerUID: new.peerUID, peerPID: new.peerPID,
-            createdAt: now, lastUsedAt: now, expiresAt: sessionExpiry, idleExpiresAt: tokenExpiry, revokedAt: nil, revokeReason: nil,
-            parentID: new.parentID)
+        let session = new.record(at: now, expiresAt: sessionExpiry, idleExpiresAt: tokenExpiry)
         return try await writer.write { db -> CodeRedemption in
             try db.execute(
                 sql: "UPDATE authorization_codes SET used_at = ?, session_id = ? WHERE hash = ? AND used_at IS NULL AND expires_at > ?",

@@ -8,11 +8,7 @@ extension SessionStore {
         let now = nowSeconds
         let expiresAt = now + Int64(new.maxAge)
         let tokenExpiry = min(now + Int64(new.refreshTTL), expiresAt)
-        let session = SessionRecord(
-            id: Identifier.random(), user: new.user, uid: new.uid, authMethod: new.authMethod, clientID: new.clientID,
-            scope: new.scope, peer: new.peer, peerUID: new.peerUID, peerPID: new.peerPID,
-            createdAt: now, lastUsedAt: now, expiresAt: expiresAt, idleExpiresAt: tokenExpiry, revokedAt: nil, revokeReason: nil,
-            parentID: new.parentID)
+        let session = new.record(at: now, expiresAt: expiresAt, idleExpiresAt: tokenExpiry)
         let record = RefreshTokenRecord(
             hash: token.hash, sessionID: session.id, parentHash: nil, createdAt: now, expiresAt: tokenExpiry, usedAt: nil, revokedAt: nil)
         try await groupCommit.write { db in
