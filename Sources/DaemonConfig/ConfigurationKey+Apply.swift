@@ -32,6 +32,8 @@ extension ConfigurationKey {
         case .peercredAllowRoot: configuration.peercredAllowRoot = try boolean(raw)
         case .allowSystemUsers: configuration.allowSystemUsers = try boolean(raw)
         case .passwordGrant: configuration.passwordGrant = try boolean(raw)
+        case .allowPasswordChange: configuration.allowPasswordChange = try boolean(raw)
+        case .conversationTimeout: configuration.conversationTimeout = try integer(raw)
         case .adminGroup: configuration.adminGroup = try string(raw)
         case .throttleUserFailures: configuration.throttleUserFailures = try integer(raw)
         case .throttlePeerFailures: configuration.throttlePeerFailures = try integer(raw)

@@ -30,6 +30,8 @@ enum ConfigurationKey: String, CaseIterable, Sendable {
     case peercredAllowRoot = "peercred_allow_root"
     case allowSystemUsers = "allow_system_users"
     case passwordGrant = "password_grant"
+    case allowPasswordChange = "allow_password_change"
+    case conversationTimeout = "conversation_timeout"
     case adminGroup = "admin_group"
     case throttleUserFailures = "throttle_user_failures"
     case throttlePeerFailures = "throttle_peer_failures"
@@ -78,13 +80,13 @@ enum ConfigurationKey: String, CaseIterable, Sendable {
     var kind: Kind {
         switch self {
         case .listen: .listen
-        case .allowRemote, .durableCommits, .peercredGrant, .peercredAllowRoot, .allowSystemUsers, .passwordGrant: .boolean
+        case .allowRemote, .durableCommits, .peercredGrant, .peercredAllowRoot, .allowSystemUsers, .passwordGrant, .allowPasswordChange: .boolean
         case .stateDir, .pamService, .issuer, .adminGroup: .string
         case .pamThreads, .pamQueueLimit, .throttleUserFailures, .throttlePeerFailures: .count
         case .failureDelayMilliseconds: .milliseconds
         case .audience, .allowedHosts, .allowedOrigins: .strings
         case .accessTTL, .refreshTTL, .sessionMaxAge, .reuseGrace, .idleExit, .throttleWindow, .throttleMaxBackoff,
-            .gcInterval, .idleConnectionTimeout:
+            .gcInterval, .idleConnectionTimeout, .conversationTimeout:
             .seconds
         case .signingAlg: .signingAlgorithm
         case .logLevel: .logLevel

@@ -45,6 +45,7 @@ struct ConfigurationValidator {
             if let problem = seconds(c.reuseGrace, minimum: 0) { return problem }
             return c.reuseGrace < c.refreshTTL ? nil : "must be less than refresh_ttl (\(c.refreshTTL)) (got \(c.reuseGrace))"
         case .idleExit: return seconds(c.idleExit, minimum: 0)
+        case .conversationTimeout: return range(c.conversationTimeout, 10...900)
         case .adminGroup:
             let valid = !c.adminGroup.contains { $0 == ":" || $0 == "," || $0.isWhitespace || $0 == "\0" }
             return valid ? nil : "must be a group name, without ':', ',' or spaces (got \(quoted(c.adminGroup)))"
@@ -62,7 +63,7 @@ struct ConfigurationValidator {
             return bad.map { "must list origins as scheme://host[:port], such as https://app.example.com (got \(quoted($0)))" }
         case .clients: return clientsProblem()
         case .allowRemote, .signingAlg, .logLevel, .logFormat, .durableCommits, .peercredGrant, .peercredAllowRoot, .allowSystemUsers,
-            .passwordGrant:
+            .passwordGrant, .allowPasswordChange:
             return nil  // fully checked when parsed
         }
     }

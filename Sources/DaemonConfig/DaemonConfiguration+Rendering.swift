@@ -54,6 +54,8 @@ extension DaemonConfiguration {
         case .peercredAllowRoot: String(peercredAllowRoot)
         case .allowSystemUsers: String(allowSystemUsers)
         case .passwordGrant: String(passwordGrant)
+        case .allowPasswordChange: String(allowPasswordChange)
+        case .conversationTimeout: String(conversationTimeout)
         case .adminGroup: TOMLText.string(adminGroup)
         case .throttleUserFailures: String(throttleUserFailures)
         case .throttlePeerFailures: String(throttlePeerFailures)

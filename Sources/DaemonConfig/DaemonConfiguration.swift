@@ -54,6 +54,11 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var allowSystemUsers = false
     /// The password grant (RFC 6749 §4.3) for local programs; browser sign-in does not need it. Key `password_grant`.
     public var passwordGrant = true
+    /// Whether the login page and `POST /conversation` change an expired password (`pam_chauthtok`) when
+    /// PAM asks for it; the password grant never does. Key `allow_password_change`.
+    public var allowPasswordChange = true
+    /// Seconds a PAM conversation waits for each answer before the login fails. Key `conversation_timeout`.
+    public var conversationTimeout = 120
     /// Members of this group may use `/admin/` (root always may). Empty = root only. Key `admin_group`.
     public var adminGroup = ""
     /// Throttling (docs/api.md#throttling). Failures allowed per user name / per peer before back-off starts,

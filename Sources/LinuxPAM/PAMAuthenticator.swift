@@ -47,6 +47,29 @@ public final class PAMAuthenticator: Sendable {
         try await run(PAMTransaction(service: service, user: user, remoteHost: remoteHost), .checkAccount, nil)
     }
 
+    /// Starts a login whose prompts go to a person through `dialog`, and returns at once: the prompts
+    /// and the outcome arrive as `dialog`'s events. The transaction holds one of the pool's threads
+    /// until it ends — at most ``PAMDialog/timeout`` per unanswered batch of prompts.
+    ///
+    /// - Parameters:
+    ///   - password: typed in advance (the login page's first form): answers the first echo-off prompt.
+    ///   - changeExpiredPassword: run `pam_chauthtok` when `pam_acct_mgmt` says the password must change.
+    public func converse(
+        user: String, password: String?, remoteHost: String? = nil, changeExpiredPassword: Bool, dialog: PAMDialog
+    ) {
+        let transaction = PAMTransaction(service: service, user: user, remoteHost: remoteHost)
+        let steps: PAMTransaction.Steps = changeExpiredPassword ? .authenticateChangingExpiredPassword : .authenticateAndCheckAccount
+        pool.submit { state in
+            guard case .active = state else {
+                // The pool has been shut down: the daemon is stopping.
+                dialog.end(.failure(.systemError))
+                return
+            }
+            _ = cpam_lower_thread_priority(Self.workerNiceValue)
+            dialog.end(Result { () throws(PAMError) -> PAMReport in try transaction.run(steps, password: password, dialog: dialog) })
+        }
+    }
+
     /// Stops the threads once running transactions have finished.
     public func shutdown() async {
         try? await pool.shutdownGracefully()

@@ -6,16 +6,43 @@ import Glibc
 
 /// What one PAM transaction answers when a module asks something, and what modules said to it.
 ///
+/// Two ways to answer. With a password alone (the password grant, `--password-stdin`) the password
+/// answers PAM's echo-off prompt — again if the same prompt comes again — and a different echo-off
+/// prompt (a one-time code) ends the transaction: ``needsMoreInput`` tells the caller why. With a
+/// ``PAMDialog`` every prompt goes to the person, except that a password typed in advance (the login
+/// page's first form) answers the first echo-off prompt.
+///
 /// PAM calls the conversation function with an opaque `appdata_ptr`; we pass an unretained pointer
 /// to this object (the transaction keeps it alive), so the C callback itself captures nothing.
 final class PAMConversation {
     private let user: [UInt8]
     private var password: [UInt8]
-    private(set) var messages: [String] = []
+    private let dialog: PAMDialog?
+    private var passwordUsed = false
+    private var passwordPrompt: String?
+    /// What modules said (`PAM_TEXT_INFO`, `PAM_ERROR_MSG`), in order.
+    private(set) var notes: [PAMMessage] = []
+    /// The texts of ``notes``, for logs.
+    var messages: [String] { notes.map(\.text) }
+    /// Set when a password-only conversation met a second, different question.
+    private(set) var needsMoreInput = false
+    /// Set when the person's side did not answer in time or gave up.
+    private(set) var dialogClosed = false
 
+    /// A conversation that answers with `password` alone.
     init(user: String, password: String?) {
         self.user = Array(user.utf8)
         self.password = password.map { Array($0.utf8) } ?? []
+        self.dialog = nil
+    }
+
+    /// A conversation that asks the person through `dialog`; `firstAnswer`, when given, answers the
+    /// first echo-off prompt without asking.
+    init(user: String, dialog: PAMDialog, firstAnswer: String?) {
+        self.user = Array(user.utf8)
+        self.password = firstAnswer.map { Array($0.utf8) } ?? []
+        self.passwordUsed = firstAnswer == nil
+        self.dialog = dialog
     }
 
     deinit {
@@ -39,31 +66,28 @@ final class PAMConversation {
         responses: UnsafeMutablePointer<UnsafeMutablePointer<pam_response>?>?
     ) -> CInt {
         guard let messages, count > 0, count <= PAM_MAX_NUM_MSG else { return PAM_CONV_ERR }
+        var batch: [PAMMessage] = []
+        for index in 0..<Int(count) {
+            guard let message = messages[index], let kind = Self.kind(of: message.pointee.msg_style) else {
+                // Binary prompts and anything else we cannot carry to a person.
+                return PAM_CONV_ERR
+            }
+            batch.append(PAMMessage(kind, message.pointee.msg.map { String(cString: $0) } ?? ""))
+        }
         guard let responses else {
             // Some modules (pam_matrix among them) pass no response array with purely informational
             // messages. Nothing to allocate then; a prompt without a place for the answer is an error.
-            return collectInformation(count: count, messages: messages)
+            guard !batch.contains(where: \.isPrompt) else { return PAM_CONV_ERR }
+            return answers(for: batch) == nil ? PAM_CONV_ERR : PAM_SUCCESS
         }
         responses.pointee = nil
+        guard let answers = answers(for: batch) else { return PAM_CONV_ERR }
         guard let raw = calloc(Int(count), MemoryLayout<pam_response>.stride) else { return PAM_BUF_ERR }
         let replies = raw.bindMemory(to: pam_response.self, capacity: Int(count))
-
-        for index in 0..<Int(count) {
-            guard let message = messages[index] else { return fail(replies, count: count) }
-            switch message.pointee.msg_style {
-            case PAM_PROMPT_ECHO_OFF:
-                guard let copy = Self.mallocCString(password) else { return fail(replies, count: count) }
+        for (index, answer) in answers.enumerated() {
+            if let answer {
+                guard let copy = Self.mallocCString(answer) else { return fail(replies, count: count) }
                 replies[index].resp = copy
-            case PAM_PROMPT_ECHO_ON:
-                guard let copy = Self.mallocCString(user) else { return fail(replies, count: count) }
-                replies[index].resp = copy
-            case PAM_ERROR_MSG, PAM_TEXT_INFO:
-                if let text = message.pointee.msg {
-                    self.messages.append(String(cString: text))
-                }
-            default:
-                // Binary prompts and anything else we cannot answer without a person at a terminal.
-                return fail(replies, count: count)
             }
             replies[index].resp_retcode = 0
         }
@@ -71,16 +95,64 @@ final class PAMConversation {
         return PAM_SUCCESS
     }
 
-    private func collectInformation(count: CInt, messages: UnsafeMutablePointer<UnsafePointer<pam_message>?>) -> CInt {
-        for index in 0..<Int(count) {
-            guard let message = messages[index],
-                message.pointee.msg_style == PAM_ERROR_MSG || message.pointee.msg_style == PAM_TEXT_INFO
-            else { return PAM_CONV_ERR }
-            if let text = message.pointee.msg {
-                self.messages.append(String(cString: text))
+    /// The answer to each message of a batch (nil for notes), or nil to refuse the batch.
+    private func answers(for batch: [PAMMessage]) -> [[UInt8]?]? {
+        notes += batch.filter { !$0.isPrompt }
+        guard let dialog else { return passwordAnswers(for: batch) }
+        // The password typed in advance answers the first echo-off prompt; the person answers the rest.
+        var fixed: [Int: [UInt8]] = [:]
+        var forPerson: [PAMMessage] = []
+        for (index, message) in batch.enumerated() {
+            if message.kind == .secretPrompt, !passwordUsed {
+                passwordUsed = true
+                fixed[index] = password
+            } else {
+                forPerson.append(message)
             }
         }
-        return PAM_SUCCESS
+        var fromPerson: ArraySlice<String?> = []
+        if !forPerson.isEmpty {
+            guard let answered = dialog.ask(forPerson) else {
+                dialogClosed = true
+                return nil
+            }
+            fromPerson = answered[...]
+        }
+        return batch.indices.map { index in
+            if let answer = fixed[index] { return answer }
+            return fromPerson.popFirst().flatMap { $0.map { Array($0.utf8) } }
+        }
+    }
+
+    /// A password-only conversation: the password for the echo-off prompt (and for the same prompt
+    /// asked again), the user name for an echo-on prompt, nothing for notes; a different echo-off
+    /// question ends it.
+    private func passwordAnswers(for batch: [PAMMessage]) -> [[UInt8]?]? {
+        var answers: [[UInt8]?] = []
+        for message in batch {
+            switch message.kind {
+            case .secretPrompt:
+                if let passwordPrompt, passwordPrompt != message.text {
+                    needsMoreInput = true
+                    return nil
+                }
+                passwordPrompt = message.text
+                answers.append(password)
+            case .textPrompt: answers.append(user)
+            case .info, .error: answers.append(nil)
+            }
+        }
+        return answers
+    }
+
+    private static func kind(of style: CInt) -> PAMMessage.Kind? {
+        switch style {
+        case PAM_PROMPT_ECHO_OFF: .secretPrompt
+        case PAM_PROMPT_ECHO_ON: .textPrompt
+        case PAM_ERROR_MSG: .error
+        case PAM_TEXT_INFO: .info
+        default: nil
+        }
     }
 
     /// Frees a partly filled reply array after zeroing it: it may already hold the password.

@@ -10,6 +10,9 @@ public struct PAMError: Error, Sendable, Hashable, CustomStringConvertible {
         case accountExpired
         case passwordExpired
         case accountLocked
+        case moreInputRequired
+        case conversationEnded
+        case passwordNotChanged
         case systemError
     }
 
@@ -18,6 +21,7 @@ public struct PAMError: Error, Sendable, Hashable, CustomStringConvertible {
         case start = "pam_start"
         case authenticate = "pam_authenticate"
         case accountManagement = "pam_acct_mgmt"
+        case changePassword = "pam_chauthtok"
         case input = "input"
     }
 
@@ -50,16 +54,29 @@ public struct PAMError: Error, Sendable, Hashable, CustomStringConvertible {
         .passwordExpired, code: .newAuthTokenRequired, stage: .accountManagement, moduleMessages: [])
     /// The account is locked or access is denied by policy (`PAM_PERM_DENIED`, `PAM_MAXTRIES`).
     public static let accountLocked = PAMError(.accountLocked, code: .permissionDenied, stage: .accountManagement, moduleMessages: [])
+    /// The stack asked for more than the password a password-only login had (a one-time code, say).
+    public static let moreInputRequired = PAMError(
+        .moreInputRequired, code: .conversationError, stage: .authenticate, moduleMessages: [])
+    /// The person did not answer before the deadline, or their side of the conversation gave up.
+    public static let conversationEnded = PAMError(
+        .conversationEnded, code: .conversationError, stage: .authenticate, moduleMessages: [])
+    /// `pam_chauthtok` refused the new password (too short, the same as the old one, mistyped twice);
+    /// ``moduleMessages`` say why in the stack's words.
+    public static let passwordNotChanged = PAMError(
+        .passwordNotChanged, code: .authTokenError, stage: .changePassword, moduleMessages: [])
     /// PAM itself failed: misconfigured service, unreadable shadow file, a module asking for a kind of input
     /// we cannot give. Not the user's fault; the daemon logs it at error level.
     // swift-format-ignore: DontRepeatTypeInStaticProperties
     // Named for PAM's PAM_SYSTEM_ERR, like the other cases are named for theirs.
     public static let systemError = PAMError(.systemError, code: .systemError, stage: .start, moduleMessages: [])
 
-    /// Classifies a PAM return code.
+    /// Classifies a PAM return code. Any failure of `pam_chauthtok` short of a system error is a refused
+    /// new password.
     init(code: PAMResultCode, stage: Stage, moduleMessages: [String]) {
         let kind: Kind =
             switch code {
+            case .systemError, .bufferError, .serviceError, .openError, .symbolError: .systemError
+            case _ where stage == .changePassword: .passwordNotChanged
             case .authError: .badCredentials
             case .userUnknown: .unknownUser
             case .accountExpired: .accountExpired
@@ -68,6 +85,11 @@ public struct PAMError: Error, Sendable, Hashable, CustomStringConvertible {
             default: .systemError
             }
         self.init(kind, code: code, stage: stage, moduleMessages: moduleMessages)
+    }
+
+    /// This category, as returned by `stage`, with the messages modules sent.
+    public func at(_ stage: Stage, messages: [String]) -> PAMError {
+        PAMError(kind, code: code, stage: stage, moduleMessages: messages)
     }
 
     /// A failure detected before PAM was called (for example a NUL byte in the user name).
@@ -90,6 +112,9 @@ public struct PAMError: Error, Sendable, Hashable, CustomStringConvertible {
         case .accountExpired: "account_expired"
         case .passwordExpired: "password_expired"
         case .accountLocked: "account_locked"
+        case .moreInputRequired: "more_input_required"
+        case .conversationEnded: "conversation_ended"
+        case .passwordNotChanged: "password_not_changed"
         case .systemError: "system_error"
         }
     }

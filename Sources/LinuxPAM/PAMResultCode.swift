@@ -27,6 +27,7 @@ public struct PAMResultCode: RawRepresentable, Hashable, Sendable, CustomStringC
     public static let accountExpired = PAMResultCode(rawValue: PAM_ACCT_EXPIRED)
     public static let authTokenExpired = PAMResultCode(rawValue: PAM_AUTHTOK_EXPIRED)
     public static let conversationError = PAMResultCode(rawValue: PAM_CONV_ERR)
+    public static let authTokenError = PAMResultCode(rawValue: PAM_AUTHTOK_ERR)
     public static let abort = PAMResultCode(rawValue: PAM_ABORT)
 
     /// The C constant's name, for logs that an administrator can grep PAM's documentation for.
@@ -48,6 +49,7 @@ public struct PAMResultCode: RawRepresentable, Hashable, Sendable, CustomStringC
         case .accountExpired: "PAM_ACCT_EXPIRED"
         case .authTokenExpired: "PAM_AUTHTOK_EXPIRED"
         case .conversationError: "PAM_CONV_ERR"
+        case .authTokenError: "PAM_AUTHTOK_ERR"
         case .abort: "PAM_ABORT"
         default: "PAM code \(rawValue)"
         }

@@ -11,6 +11,9 @@ struct PAMTransaction: Sendable {
         case authenticateAndCheckAccount
         /// `pam_acct_mgmt` only: is the account still allowed (expired, locked) without a password?
         case checkAccount
+        /// A login, and when `pam_acct_mgmt` says the password must be changed (`PAM_NEW_AUTHTOK_REQD`),
+        /// `pam_chauthtok(PAM_CHANGE_EXPIRED_AUTHTOK)` with the person's answers: a login at a terminal.
+        case authenticateChangingExpiredPassword
     }
 
     let service: String
@@ -20,13 +23,23 @@ struct PAMTransaction: Sendable {
     /// Runs the steps. Returns the user name PAM settled on (modules may canonicalise it) and the module
     /// messages, or throws the classified failure.
     func run(_ steps: Steps, password: String?) throws(PAMError) -> PAMReport {
+        try run(steps, password: password) { PAMConversation(user: user, password: password) }
+    }
+
+    /// Runs the steps with the person answering through `dialog` (`password`, when given, answers the
+    /// first echo-off prompt).
+    func run(_ steps: Steps, password: String?, dialog: PAMDialog) throws(PAMError) -> PAMReport {
+        try run(steps, password: password) { PAMConversation(user: user, dialog: dialog, firstAnswer: password) }
+    }
+
+    private func run(_ steps: Steps, password: String?, conversation make: () -> PAMConversation) throws(PAMError) -> PAMReport {
         guard Self.isAcceptable(user), !service.isEmpty, Self.isAcceptable(service) else {
             throw PAMError.invalidInput(.unknownUser)
         }
         if let password, password.utf8.contains(0) || password.utf8.count > 4096 {
             throw PAMError.invalidInput(.badCredentials)
         }
-        let conversation = PAMConversation(user: user, password: password)
+        let conversation = make()
         defer { conversation.eraseSecret() }
 
         return try conversation.withPAMConv { conv throws(PAMError) -> PAMReport in
@@ -47,21 +60,35 @@ struct PAMTransaction: Sendable {
             // Not PAM_SILENT: what modules say ("password expires in 3 days") is worth a log line.
             // PAM_DISALLOW_NULL_AUTHTOK: an account with an empty password never logs in without one.
             let flags = CInt(PAM_DISALLOW_NULL_AUTHTOK)
-            if case .authenticateAndCheckAccount = steps {
-                last = PAMResultCode(rawValue: pam_authenticate(handle, flags))
-                guard last == .success else {
-                    var error = PAMError(code: last, stage: .authenticate, moduleMessages: conversation.messages)
-                    error.settledUser = Self.currentUser(handle)
-                    throw error
+            // What modules say while changing the password is the reason a change was refused.
+            var changeStartedAt = 0
+            func failure(_ stage: PAMError.Stage) -> PAMError {
+                let said = stage == .changePassword ? Array(conversation.messages.dropFirst(changeStartedAt)) : conversation.messages
+                var error = PAMError(code: last, stage: stage, moduleMessages: said)
+                if conversation.needsMoreInput {
+                    error = PAMError.moreInputRequired.at(stage, messages: said)
+                } else if conversation.dialogClosed {
+                    error = PAMError.conversationEnded.at(stage, messages: said)
                 }
+                error.settledUser = Self.currentUser(handle)
+                return error
+            }
+            if steps != .checkAccount {
+                last = PAMResultCode(rawValue: pam_authenticate(handle, flags))
+                guard last == .success else { throw failure(.authenticate) }
             }
             last = PAMResultCode(rawValue: pam_acct_mgmt(handle, flags))
-            guard last == .success else {
-                var error = PAMError(code: last, stage: .accountManagement, moduleMessages: conversation.messages)
-                error.settledUser = Self.currentUser(handle)
-                throw error
+            var changed = false
+            if last == .newAuthTokenRequired, steps == .authenticateChangingExpiredPassword {
+                // As sshd and login(1) do: the change is part of the login, and its prompts the person's.
+                changeStartedAt = conversation.messages.count
+                last = PAMResultCode(rawValue: pam_chauthtok(handle, CInt(PAM_CHANGE_EXPIRED_AUTHTOK)))
+                guard last == .success else { throw failure(.changePassword) }
+                changed = true
             }
-            return PAMReport(user: Self.currentUser(handle) ?? user, moduleMessages: conversation.messages)
+            guard last == .success else { throw failure(.accountManagement) }
+            return PAMReport(
+                user: Self.currentUser(handle) ?? user, moduleMessages: conversation.messages, notes: conversation.notes, passwordChanged: changed)
         }
     }
 
@@ -84,4 +111,16 @@ public struct PAMReport: Sendable, Hashable {
     public var user: String
     /// `PAM_ERROR_MSG`/`PAM_TEXT_INFO` texts, e.g. "Your password will expire in 3 days".
     public var moduleMessages: [String]
+    /// The same messages with their kinds (information or error), for a person to read.
+    public var notes: [PAMMessage]
+    /// Whether the expired password was changed (`pam_chauthtok`) during the login.
+    public var passwordChanged: Bool
+
+    /// A report of a transaction that settled on `user`.
+    public init(user: String, moduleMessages: [String] = [], notes: [PAMMessage] = [], passwordChanged: Bool = false) {
+        self.user = user
+        self.moduleMessages = moduleMessages
+        self.notes = notes
+        self.passwordChanged = passwordChanged
+    }
 }

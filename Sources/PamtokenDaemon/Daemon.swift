@@ -203,7 +203,8 @@ extension DaemonConfiguration {
         .init(
             failureDelay: .milliseconds(failureDelayMilliseconds), peercredGrant: peercredGrant, peercredAllowRoot: peercredAllowRoot,
             adminGroup: adminGroup.isEmpty ? nil : adminGroup, pamThreads: pamThreads, pamQueueLimit: pamQueueLimit,
-            allowSystemUsers: allowSystemUsers, firstUserUID: LoginDefinitions.read().firstUserUID, passwordGrant: passwordGrant)
+            allowSystemUsers: allowSystemUsers, firstUserUID: LoginDefinitions.read().firstUserUID, passwordGrant: passwordGrant,
+            allowPasswordChange: allowPasswordChange, conversationTimeout: .seconds(conversationTimeout))
     }
 }
 

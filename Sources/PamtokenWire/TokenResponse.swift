@@ -15,12 +15,16 @@ public struct TokenResponse: Codable, Sendable, Equatable {
     public var scope: String?
     /// The OpenID Connect ID token, for an authorization code granted `openid`.
     public var idToken: String?
+    /// What PAM modules said during a `POST /conversation` login ("your password will expire in 3
+    /// days"), for the person; absent elsewhere and when they said nothing.
+    public var messages: [ConversationMessage]?
 
     /// A value with every member given, as the daemon builds it.
     public init(
         accessToken: String, tokenType: String = "Bearer", expiresIn: Int, refreshToken: String, refreshTokenExpiresIn: Int?, scope: String?,
-        idToken: String? = nil
+        idToken: String? = nil, messages: [ConversationMessage]? = nil
     ) {
+        self.messages = messages
         self.idToken = idToken
         self.accessToken = accessToken
         self.tokenType = tokenType
@@ -38,5 +42,6 @@ public struct TokenResponse: Codable, Sendable, Equatable {
         case refreshTokenExpiresIn = "refresh_token_expires_in"
         case scope
         case idToken = "id_token"
+        case messages
     }
 }

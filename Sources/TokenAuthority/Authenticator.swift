@@ -7,6 +7,9 @@ public protocol Authenticator: Sendable {
     func authenticate(user: String, password: String, remoteHost: String?) async throws(PAMError) -> String
     /// `pam_acct_mgmt` alone.
     func checkAccount(user: String, remoteHost: String?) async throws(PAMError)
+    /// Starts a login whose prompts go to a person through `dialog` and returns at once; prompts and
+    /// outcome arrive as the dialog's events, and the dialog's `end` is called exactly once.
+    func converse(user: String, password: String?, remoteHost: String?, changeExpiredPassword: Bool, dialog: PAMDialog)
 }
 
 extension PAMAuthenticator: Authenticator {

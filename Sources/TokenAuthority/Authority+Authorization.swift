@@ -36,19 +36,16 @@ extension Authority {
         return .login(request, clientName: client.name)
     }
 
-    /// `POST /login`: the password for a sealed request. On success a new browser session starts (a new
-    /// cookie value every time: no fixation) and the request continues as with a live session.
-    ///
-    /// - Throws: `invalidGrant` (one generic message) after the uniform failure delay, or
-    ///   `tooManyAttempts`; the login page is shown again for either.
-    public func signIn(
-        user: String, password: String, for request: AuthorizationRequest, peer: Peer
-    ) async throws(AuthorityFailure) -> (cookie: BrowserSessionSecret, step: AuthorizationStep) {
+    /// A browser session for the user a login page's conversation signed in, then the code for the
+    /// client (a new cookie value every time: no fixation).
+    func startBrowserSession(
+        _ identity: UserIdentity, for request: AuthorizationRequest, peer: Peer
+    ) async throws(AuthorityFailure)
+        -> (BrowserSessionSecret, AuthorizationStep)
+    {
         guard let client = clients.client(request.clientID), client.isRegistered(redirectURI: request.redirectURI) else {
-            // The seal proves the daemon made the form; a client removed since then lands here.
             throw .invalidRequest("the application is no longer registered")
         }
-        let identity = try await authenticatePassword(user: user, password: password, peer: peer)
         let cookie = BrowserSessionSecret.generate()
         let new = NewSession(
             user: identity.user, uid: identity.uid, authMethod: .password, clientID: OAuthClient.browserSessionClientID,

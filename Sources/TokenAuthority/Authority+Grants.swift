@@ -18,76 +18,9 @@ extension Authority {
         -> TokenGrant
     {
         guard settings.passwordGrant else { throw .unsupportedGrantType("password") }
-        let identity = try await authenticatePassword(user: user, password: password, peer: peer)
+        let identity = try await authenticatePassword(user: user, password: password, peer: peer, explained: true)
         return try await startSession(identity, method: .password, clientID: clientID, scope: scope, peer: peer)
     }
-
-    /// The password check shared by the password grant and the login page: throttle, PAM
-    /// (`pam_authenticate` + `pam_acct_mgmt`), the user database, the system-account rule. Every failure
-    /// is the same `invalid_grant` after the same uniform delay.
-    func authenticatePassword(user: String, password: String, peer: Peer) async throws(AuthorityFailure) -> UserIdentity {
-        guard user.utf8.count <= 256, password.utf8.count <= 4096 else { throw .invalidRequest("username or password too long") }
-        // The name as the user database spells it joins the typed one in the throttle's keys: with a
-        // case-insensitive NSS back end, `ALICE` and `alice` are one account and one count.
-        let resolved = users.user(named: user)
-        let attempt: LoginAttempt
-        switch throttle.begin(users: [user] + (resolved.map { [$0.user] } ?? []), peer: peer.throttleKey) {
-        case .blocked(let wait):
-            metrics.loginsThrottled.increment()
-            logger.warning(
-                "login throttled", metadata: ["user": "\(Self.printable(user))", "peer": "\(peer)", "retry_after": .stringConvertible(wait)])
-            throw .tooManyAttempts(retryAfter: wait)
-        case .admitted(let admitted):
-            attempt = admitted
-        }
-        let start = ContinuousClock.now
-        if let resolved, !mayLogIn(uid: resolved.uid) {
-            // PAM is never asked for root's or a service account's password: no oracle for it here.
-            throw await failLogin(
-                attempt, user: user, peer: peer, reason: "uid \(resolved.uid) is a system account (allow_system_users is off)",
-                systemError: false, startedAt: start)
-        }
-        let outcome = await pam { () async throws(PAMError) -> String in
-            try await self.authenticator.authenticate(user: user, password: password, remoteHost: peer.remoteHost)
-        }
-        let name: String
-        switch outcome {
-        case nil:
-            attempt.abandon()
-            throw busy(peer: peer)
-        case .failure(let error)?:
-            throw await failLogin(
-                attempt, user: user, settledAs: error.settledUser, peer: peer, reason: "\(error)", systemError: !error.isUserFailure,
-                startedAt: start)
-        case .success(let canonical)?:
-            name = canonical
-        }
-        // The name PAM settled on is usually the one already resolved before PAM: no second lookup then.
-        guard let identity = resolved?.user == name ? resolved : users.user(named: name) else {
-            throw await failLogin(
-                attempt, user: user, settledAs: name, peer: peer, reason: "PAM accepted a user the user database does not know",
-                systemError: true, startedAt: start)
-        }
-        guard mayLogIn(uid: identity.uid) else {
-            throw await failLogin(
-                attempt, user: user, settledAs: name, peer: peer, reason: "PAM mapped the name to uid \(identity.uid), a system account",
-                systemError: false, startedAt: start)
-        }
-        attempt.succeeded(as: [name])
-        metrics.loginsOK.increment()
-        return identity
-    }
-
-    /// Whether a token may be issued to this uid by a grant that proves a person: root and system
-    /// accounts (below the first user uid of `/etc/login.defs`, and `nobody`) only when configured.
-    func mayLogIn(uid: UInt32) -> Bool {
-        settings.allowSystemUsers || (uid >= settings.firstUserUID && !Self.systemUIDsAboveUsers.contains { $0.contains(uid) })
-    }
-
-    /// System uids above the first user uid: systemd's dynamic service users (61184–65519),
-    /// `nobody` (65534) and the 16- and 32-bit "no uid" values. Not `UID_MAX`: directory users (SSSD,
-    /// FreeIPA, AD id mapping) commonly have uids far above it.
-    static let systemUIDsAboveUsers: [ClosedRange<UInt32>] = [61184...65519, 65534...65535, 4_294_967_294...4_294_967_295]
 
     /// `grant_type=urn:pamtoken:params:grant-type:peercred` (docs/api.md#peer-credential-grant): on the Unix socket, when enabled,
     /// a token for the kernel-verified uid of the peer, without a password. The account must pass `pam_acct_mgmt`.
@@ -181,7 +114,7 @@ extension Authority {
         }
     }
 
-    private func startSession(
+    func startSession(
         _ identity: UserIdentity, method: AuthMethod, clientID: String, scope: String?, peer: Peer
     ) async throws(AuthorityFailure)
         -> TokenGrant
@@ -220,51 +153,11 @@ extension Authority {
         }
     }
 
-    /// Runs a PAM call if the admission limit allows, timing it. nil when PAM is saturated.
-    private func pam<T: Sendable>(_ call: @Sendable () async throws(PAMError) -> T) async -> Result<T, PAMError>? {
-        await admission.run { () async -> Result<T, PAMError> in
-            let start = ContinuousClock.now
-            defer { metrics.pamDuration.record(ContinuousClock.now - start) }
-            do throws(PAMError) {
-                return .success(try await call())
-            } catch {
-                return .failure(error)
-            }
-        }
-    }
-
-    private func busy(peer: Peer) -> AuthorityFailure {
-        logger.warning("PAM saturated: login refused", metadata: ["peer": "\(peer)", "in_flight": .stringConvertible(admission.current)])
-        metrics.loginsThrottled.increment()
-        return .tooManyAttempts(retryAfter: 1)
-    }
-
-    private func failLogin(
-        _ attempt: LoginAttempt, user: String, settledAs settled: String? = nil, peer: Peer, reason: String, systemError: Bool,
-        startedAt start: ContinuousClock.Instant
-    ) async -> AuthorityFailure {
-        attempt.failed(as: settled.map { [$0] } ?? [])
-        metrics.loginsFailed.increment()
-        let metadata: Logger.Metadata = ["user": "\(Self.printable(user))", "peer": "\(peer)", "reason": "\(reason)"]
-        if systemError {
-            logger.error("login failed: PAM or user database error", metadata: metadata)
-        } else {
-            logger.notice("login failed", metadata: metadata)
-        }
-        await delayFailure(startedAt: start)
-        return .invalidGrant("invalid username or password")
-    }
-
     private func revokeAfterFailedCheck(_ session: SessionRecord, reason: String) async throws(AuthorityFailure) {
         _ = try await storage("revoke session") { try await self.store.revokeSession(id: session.id, reason: reason) }
         logger.warning("session revoked at refresh", metadata: ["user": "\(session.user)", "session": "\(session.id)", "reason": "\(reason)"])
     }
 
-    /// A user name as typed, made safe for one log line (people paste passwords into the wrong field;
-    /// we cannot tell, but we can keep it short and free of control characters).
-    static func printable(_ text: String) -> String {
-        String(text.unicodeScalars.prefix(64).map { $0.properties.generalCategory == .control ? "?" : Character($0) })
-    }
 }
 
 /// The peer-credential grant's name (a URN, as RFC 6749 §4.5 requires of extension grants).

@@ -23,12 +23,19 @@ public final class Authority: Sendable {
         public var firstUserUID: UInt32
         /// Whether the password grant (RFC 6749 §4.3, deprecated by RFC 9700) is offered.
         public var passwordGrant: Bool
+        /// Whether a sign-in that can ask (the login page, `POST /conversation`) changes an expired password.
+        public var allowPasswordChange: Bool
+        /// How long a PAM conversation waits for each answer.
+        public var conversationTimeout: Duration
 
         public init(
             failureDelay: Duration = .seconds(1), peercredGrant: Bool = false, peercredAllowRoot: Bool = false,
             adminGroup: String? = nil, pamThreads: Int = 4, pamQueueLimit: Int = 64, allowSystemUsers: Bool = false,
-            firstUserUID: UInt32 = 1000, passwordGrant: Bool = true
+            firstUserUID: UInt32 = 1000, passwordGrant: Bool = true, allowPasswordChange: Bool = true,
+            conversationTimeout: Duration = .seconds(120)
         ) {
+            self.allowPasswordChange = allowPasswordChange
+            self.conversationTimeout = conversationTimeout
             self.passwordGrant = passwordGrant
             self.allowSystemUsers = allowSystemUsers
             self.firstUserUID = firstUserUID
@@ -56,6 +63,8 @@ public final class Authority: Sendable {
     let logger: Logger
     /// The relying parties of `[[clients]]` and their authentication.
     public let clients: ClientRegistry
+    /// The PAM conversations waiting for a person's answer.
+    let conversations: ConversationTable
     /// Seals authorization requests into the login form.
     let loginSeal: LoginRequestSeal
     let sleepUntil: Sleeper
@@ -72,6 +81,7 @@ public final class Authority: Sendable {
         self.sleepUntil = sleepUntil
         self.clients = clients
         self.loginSeal = LoginRequestSeal(clock: clock)
+        self.conversations = ConversationTable(pamThreads: settings.pamThreads)
         self.policy = policy
         self.keyRing = keyRing
         self.store = store

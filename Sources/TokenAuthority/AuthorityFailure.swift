@@ -10,6 +10,9 @@ public enum AuthorityFailure: Error, Sendable, Equatable, CustomStringConvertibl
     case unsupportedGrantType(String)
     /// Credentials, a refresh token or an account check failed.
     case invalidGrant(String)
+    /// PAM refused the new password of an expired one (`pam_chauthtok`): the stack's own words. Only
+    /// said to whoever answered the old password and the prompts, so nothing about the account leaks.
+    case passwordNotChanged(String)
     /// The grant is not allowed for this caller (peercred over TCP, for root …).
     case unauthorizedClient(String)
     /// Client authentication failed at the token endpoint (RFC 6749 §5.2 `invalid_client`, 401).
@@ -42,6 +45,7 @@ public enum AuthorityFailure: Error, Sendable, Equatable, CustomStringConvertibl
         case .tooManyAttempts(let seconds): "too many attempts; retry after \(max(1, seconds)) s"
         case .invalidToken(let message, _): message
         case .temporarilyUnavailable: "the service is temporarily unavailable"
+        case .passwordNotChanged(let said): "the password was not changed: \(said)"
         }
     }
 }

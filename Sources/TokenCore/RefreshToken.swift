@@ -62,12 +62,21 @@ public enum BrowserSessionKind: OpaqueSecretKind {
     public static var prefix: String { "pbs_" }
 }
 
+/// The handle of one step of a PAM conversation (`POST /conversation`, the login page): `pcv_…`,
+/// single use, held only in the daemon's memory.
+public enum ConversationHandleKind: OpaqueSecretKind {
+    public static var prefix: String { "pcv_" }
+}
+
 /// A rotating refresh token (docs/api.md#refresh-token-grant).
 public typealias RefreshToken = OpaqueSecret<RefreshTokenKind>
 /// A one-time authorization code (docs/api.md#authorization-endpoint).
 public typealias AuthorizationCode = OpaqueSecret<AuthorizationCodeKind>
 /// The value of the single-sign-on cookie (docs/api.md#browser-session).
 public typealias BrowserSessionSecret = OpaqueSecret<BrowserSessionKind>
+
+/// The handle of a conversation step (docs/api.md#conversation-endpoint).
+public typealias ConversationHandle = OpaqueSecret<ConversationHandleKind>
 
 /// Identifiers that are unique but not secret: session ids (the `sid` claim).
 public enum Identifier {

@@ -47,6 +47,7 @@ public struct TokenRouter: Sendable {
         addTokenRoutes(to: router, table: &table)
         addOAuthRoutes(to: router, table: &table)
         addAuthorizeRoutes(to: router, table: &table)
+        addConversationRoutes(to: router, table: &table)
         addEndSessionRoutes(to: router, table: &table)
         addUserRoutes(to: router, table: &table)
         addDiscoveryRoutes(to: router, table: &table)

@@ -44,6 +44,8 @@ struct RenderingTests {
         c.gcInterval = 600
         c.idleConnectionTimeout = 5
         c.passwordGrant = false
+        c.allowPasswordChange = false
+        c.conversationTimeout = 30
         c.clients = [
             OAuthClient(
                 id: "wiki", name: "Team \"wiki\" \\ é", redirectURIs: ["https://wiki.example.com/cb", "http://127.0.0.1:8080/cb"],
@@ -66,7 +68,7 @@ struct RenderingTests {
     func everyKeyInOrder() {
         let keys = Self.keys(in: DaemonConfiguration().rendered())
         #expect(keys == ConfigurationLoader.knownKeys)
-        #expect(keys.count == 32)
+        #expect(keys.count == 34)
     }
 
     @Test("the rendered defaults load back as the defaults")

@@ -23,6 +23,7 @@ final class FakeAuthenticator: Authenticator {
 
     init(passwords: [String: String]) {
         state = Mutex((passwords, [], 0))
+        (endings, ended) = AsyncStream.makeStream()
     }
 
     /// Makes every PAM call fail as PAM itself failing (SSSD down, shadow unreadable).
@@ -57,7 +58,90 @@ final class FakeAuthenticator: Authenticator {
         guard exists else { throw PAMError.unknownUser }
         guard known else { throw PAMError.badCredentials }
         guard !refused else { throw PAMError.accountExpired }
+        // A password alone cannot answer a one-time code, nor change an expired password.
+        if codes.withLock({ $0[user] }) != nil { throw PAMError.moreInputRequired }
+        if expired.withLock({ $0.contains(user) }) { throw PAMError.passwordExpired }
         return user
+    }
+
+    // MARK: Conversations: a scripted PAM stack on a thread of its own, as PAMAuthenticator runs one
+
+    private let codes = Mutex<[String: String]>([:])
+    private let expired = Mutex<Set<String>>([])
+    private let notices = Mutex<[String: String]>([:])
+
+    /// Makes the stack ask `user` for this one-time code after the password, as pam_oath does: asked
+    /// whatever the password was (`required`), with its own prompt text.
+    func requireCode(_ code: String, for user: String) {
+        codes.withLock { $0[user] = code }
+    }
+
+    /// Makes `pam_acct_mgmt` say the password of `user` must be changed (PAM_NEW_AUTHTOK_REQD).
+    func expirePassword(of user: String) {
+        expired.withLock { _ = $0.insert(user) }
+    }
+
+    /// Makes the stack send `text` as information before its first prompt.
+    func notice(_ text: String, for user: String) {
+        notices.withLock { $0[user] = text }
+    }
+
+    func password(of user: String) -> String? { state.withLock { $0.passwords[user] } }
+
+    /// One element each time a conversation's transaction has ended on its thread.
+    let endings: AsyncStream<Void>
+    private let ended: AsyncStream<Void>.Continuation
+
+    func converse(user typed: String, password: String?, remoteHost: String?, changeExpiredPassword: Bool, dialog: PAMDialog) {
+        Thread {
+            dialog.end(self.script(typed, password: password, changeExpiredPassword: changeExpiredPassword, dialog: dialog))
+            self.ended.yield()
+        }.start()
+    }
+
+    /// pam_unix (+ pam_oath) as a script: the blocking side of the dialog, on its own thread.
+    private func script(_ typed: String, password: String?, changeExpiredPassword: Bool, dialog: PAMDialog) -> Result<PAMReport, PAMError> {
+        let user = aliases.withLock { $0[typed] } ?? typed
+        state.withLock { $0.calls += 1 }
+        var typedInAdvance = password
+        var said: [String] = []
+        func ask(_ kind: PAMMessage.Kind, _ text: String) -> String? {
+            if kind == .secretPrompt, let given = typedInAdvance {
+                typedInAdvance = nil
+                return given
+            }
+            return dialog.ask([PAMMessage(kind, text)])?.first ?? nil
+        }
+        func tell(_ kind: PAMMessage.Kind, _ text: String) {
+            said.append(text)
+            _ = dialog.ask([PAMMessage(kind, text)])
+        }
+        if let notice = notices.withLock({ $0[user] }) { tell(.info, notice) }
+        guard let answer = ask(.secretPrompt, "Password: ") else { return .failure(PAMError.conversationEnded) }
+        var right = state.withLock { $0.passwords[user] } == answer
+        if let code = codes.withLock({ $0[user] }) {
+            guard let given = ask(.secretPrompt, "One-time password (OATH) for `\(user)': ") else { return .failure(PAMError.conversationEnded) }
+            right = right && given == code
+        }
+        guard state.withLock({ $0.passwords[user] }) != nil else { return .failure(PAMError.unknownUser) }
+        guard right else { return .failure(PAMError.badCredentials) }
+        guard !state.withLock({ $0.refused.contains(user) }) else { return .failure(PAMError.accountExpired) }
+        guard expired.withLock({ $0.contains(user) }) else { return .success(PAMReport(user: user, moduleMessages: said)) }
+        guard changeExpiredPassword else { return .failure(PAMError.passwordExpired) }
+        tell(.error, "You are required to change your password immediately (administrator enforced).")
+        guard let current = ask(.secretPrompt, "Current password: "), let new = ask(.secretPrompt, "New password: "),
+            let again = ask(.secretPrompt, "Retype new password: ")
+        else { return .failure(PAMError.conversationEnded) }
+        guard current == state.withLock({ $0.passwords[user] }) else {
+            return .failure(PAMError.passwordNotChanged.at(.changePassword, messages: ["Authentication token manipulation error"]))
+        }
+        guard new == again else { return .failure(PAMError.passwordNotChanged.at(.changePassword, messages: ["Sorry, passwords do not match."])) }
+        guard new.count >= 6 else {
+            return .failure(PAMError.passwordNotChanged.at(.changePassword, messages: ["You must choose a longer password."]))
+        }
+        state.withLock { $0.passwords[user] = new }
+        expired.withLock { _ = $0.remove(user) }
+        return .success(PAMReport(user: user, moduleMessages: said, passwordChanged: true))
     }
 
     func checkAccount(user: String, remoteHost: String?) async throws(PAMError) {

@@ -20,6 +20,17 @@ struct DaemonAPI: DaemonService {
             .post("/token", form: [("grant_type", "password"), ("username", user), ("password", password), ("client_id", "pamtoken")]))
     }
 
+    func converse(_ form: [(String, String)]) async throws -> ConversationStep? {
+        let response: DaemonResponse
+        do {
+            response = try await call(.post("/conversation", form: form))
+        } catch let error as DaemonError where error.status == 404 || error.status == 405 {
+            return nil
+        }
+        if let prompt = try? JSONCoding.decode(ConversationPrompt.self, from: response.bodyData) { return .prompt(prompt) }
+        return .done(try Self.decode(TokenResponse.self, response, from: address))
+    }
+
     /// `POST /token` with the peer-credential grant (docs/api.md#peer-credential-grant): no password.
     func peerCredentialsGrant() async throws -> TokenResponse {
         try await decode(

@@ -8,6 +8,9 @@ public protocol DaemonService: Sendable {
     /// Where this client sends its requests; also names the session file.
     var address: DaemonAddress { get }
     func passwordGrant(user: String, password: String) async throws -> TokenResponse
+    /// `POST /conversation`: starts a login (`username`) or answers its last prompt (`conversation`,
+    /// `answer`). nil when the daemon has no such endpoint (an older daemon).
+    func converse(_ form: [(String, String)]) async throws -> ConversationStep?
     /// The peer-credential grant: a token for the uid the kernel reports for this process (Unix socket only).
     func peerCredentialsGrant() async throws -> TokenResponse
     func refreshGrant(_ refreshToken: String) async throws -> TokenResponse
@@ -24,4 +27,15 @@ public protocol DaemonService: Sendable {
     func adminRevoke(user: String?, session: String?) async throws -> Int
     func adminKeys(rotate: Bool) async throws -> (keys: [KeyInfo], json: Data)
     func adminGC() async throws -> (report: GarbageReport, json: Data)
+}
+
+/// What `POST /conversation` answered: the next prompt, or the tokens.
+public enum ConversationStep: Sendable {
+    case prompt(ConversationPrompt)
+    case done(TokenResponse)
+}
+
+extension DaemonService {
+    /// A daemon without conversations: callers fall back to the password grant.
+    public func converse(_ form: [(String, String)]) async throws -> ConversationStep? { nil }
 }

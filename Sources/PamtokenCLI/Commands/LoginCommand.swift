@@ -8,8 +8,10 @@ struct LoginCommand: ContextualCommand {
         commandName: "login",
         abstract: "Log in with your Linux password and keep the session for 'pamtoken token'.",
         discussion: """
-            Asks for the password on the terminal with echo off, or reads the first line of standard input \
-            with --password-stdin. Over the Unix socket, when the daemon offers the peer-credential grant \
+            Asks on the terminal what the host's PAM stack asks, in its words: the password with echo off, \
+            then a one-time code or a new password for an expired one where the stack wants them. \
+            --password-stdin reads the first line of standard input as the password, and fails when the \
+            stack asks for more. Over the Unix socket, when the daemon offers the peer-credential grant \
             (peercred_grant = true), logs you in as yourself without a password; --peercred insists on it, \
             --password asks for the password anyway. The session (refresh token and cached access token) is \
             kept in $XDG_RUNTIME_DIR/pamtoken/ (or ~/.cache/pamtoken/), readable by you only. Logging in again \
@@ -53,14 +55,13 @@ struct LoginCommand: ContextualCommand {
             return
         }
         guard let user = user ?? context.userName else { throw CLIError.refused("cannot tell who you are; use --user NAME") }
-        let password: String
+        let session: StoredSession
         if passwordStdin {
             guard let line = context.console.readLine(), !line.isEmpty else { throw CLIError.refused("no password on standard input") }
-            password = line
+            session = try await manager.login(user: user, password: line)
         } else {
-            password = try context.terminal.readSecret(prompt: "Password: ")
+            session = try await manager.loginConversing(user: user)
         }
-        let session = try await manager.login(user: user, password: password)
         context.note("Logged in to \(address) as \(session.user) (session \(session.sessionID)).")
     }
 

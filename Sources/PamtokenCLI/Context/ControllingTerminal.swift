@@ -40,6 +40,22 @@ public struct ControllingTerminal: Terminal {
         return line
     }
 
+    public func readLine(prompt: String) throws(CLIError) -> String {
+        let fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
+        guard fd >= 0 else { throw .refused("no terminal to ask on; use --password-stdin") }
+        defer { close(fd) }
+        SystemConsole.writeAll(prompt, to: fd)
+        guard let line = Self.readLine(fd) else { throw .refused("no answer given") }
+        return line
+    }
+
+    public func show(_ message: String) {
+        let fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        SystemConsole.writeAll(message.hasSuffix("\n") ? message : message + "\n", to: fd)
+    }
+
     /// Reads up to a newline or the end of input (Ctrl-D on an empty line: nil).
     private static func readLine(_ fd: Int32) -> String? {
         var bytes: [UInt8] = []

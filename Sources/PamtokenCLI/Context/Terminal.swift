@@ -7,4 +7,15 @@ public protocol Terminal: Sendable {
     var isInteractive: Bool { get }
     /// Shows `prompt` on the controlling terminal and reads one line without echoing it.
     func readSecret(prompt: String) throws(CLIError) -> String
+    /// Shows `prompt` on the controlling terminal and reads one line, echoed as it is typed.
+    func readLine(prompt: String) throws(CLIError) -> String
+    /// Shows a line of what PAM said ("You are required to change your password immediately").
+    func show(_ message: String)
+}
+
+extension Terminal {
+    /// A terminal that cannot echo answers asks as for a secret.
+    public func readLine(prompt: String) throws(CLIError) -> String { try readSecret(prompt: prompt) }
+    /// Nothing to show on: the message is dropped.
+    public func show(_ message: String) {}
 }

@@ -35,6 +35,31 @@ struct SessionManager: Sendable {
         try await login { try await api.passwordGrant(user: user, password: password) }
     }
 
+    /// `POST /conversation`: every prompt of the PAM stack (password, one-time code, a new password for
+    /// an expired one) is asked on the terminal in PAM's words, then the session is stored as after a
+    /// password grant. Falls back to "Password: " and the password grant with a daemon that has no
+    /// conversations.
+    func loginConversing(user: String) async throws -> StoredSession {
+        let terminal = context.terminal
+        return try await login { () async throws -> TokenResponse in
+            guard var step = try await api.converse([("username", user), ("client_id", "pamtoken")]) else {
+                return try await api.passwordGrant(user: user, password: try terminal.readSecret(prompt: "Password: "))
+            }
+            while case .prompt(let prompt) = step {
+                for message in prompt.messages { terminal.show(message.text) }
+                let answer =
+                    prompt.prompt.isSecret ? try terminal.readSecret(prompt: prompt.prompt.text) : try terminal.readLine(prompt: prompt.prompt.text)
+                guard let next = try await api.converse([("conversation", prompt.conversation), ("answer", answer)]) else {
+                    throw CLIError.refused("the daemon stopped answering the conversation")
+                }
+                step = next
+            }
+            guard case .done(let response) = step else { throw CLIError.refused("the daemon stopped answering the conversation") }
+            for message in response.messages ?? [] { terminal.show(message.text) }
+            return response
+        }
+    }
+
     /// The peer-credential grant, then the session is stored as after a password login.
     func loginWithPeerCredentials() async throws -> StoredSession {
         try await login { try await api.peerCredentialsGrant() }
@@ -134,7 +159,6 @@ struct SessionManager: Sendable {
     private func loginInteractively(allowed: Bool) async throws -> StoredSession {
         guard allowed, let user = context.userName, context.terminal.isInteractive else { throw CLIError.notLoggedIn }
         context.note("pamtoken: not logged in to \(api.address); logging in as \(user)")
-        let password = try context.terminal.readSecret(prompt: "Password: ")
-        return try await login(user: user, password: password)
+        return try await loginConversing(user: user)
     }
 }

@@ -30,6 +30,7 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
         case .invalidRequest(let message): self = .invalidRequest(message)
         case .unsupportedGrantType(let grant): self = .unsupportedGrantType(grant)
         case .invalidGrant(let message): self = .invalidGrant(message)
+        case .passwordNotChanged: self = .invalidGrant(failure.description)
         case .unauthorizedClient(let message): self = .unauthorizedClient(message)
         case .invalidClient(let message): self = .invalidClient(message)
         case .tooManyAttempts(let seconds): self = .tooManyAttempts(retryAfter: seconds)

@@ -9,10 +9,12 @@ enum SignInPages {
     /// The login form for one sealed authorization request.
     static func login(
         issuer: String, clientName: String, request: String, csrf: String, username: String = "", failed: Bool = false,
-        redirectURI: String
+        failure: String? = nil, redirectURI: String
     ) -> HTMLPage {
         let host = ProcessInfo.processInfo.hostName
-        let message = failed ? "<p class=\"error\" role=\"alert\">Invalid username or password.</p>\n" : ""
+        let failed = failed || failure != nil
+        let text = failure ?? "Invalid username or password."
+        let message = failed ? "<p class=\"error\" role=\"alert\">\(HTMLPage.escape(text))</p>\n" : ""
         let body = """
             <h1>Sign in</h1>
             <p>to <strong>\(HTMLPage.escape(clientName))</strong> with your account on <strong>\(HTMLPage.escape(host))</strong>.</p>
@@ -28,6 +30,32 @@ enum SignInPages {
             </form>
             """
         return HTMLPage(title: "Sign in", body: body, status: failed ? .badRequest : .ok, formTargets: [redirectURI])
+    }
+
+    /// The next question of the PAM stack (a one-time code, a new password), in the module's words,
+    /// after what modules said before it. Answered once: the handle is single use.
+    static func prompt(
+        issuer: String, clientName: String, request: String, csrf: String, conversation: String, username: String, prompt: PAMPromptView,
+        notes: [PAMPromptView], redirectURI: String
+    ) -> HTMLPage {
+        let items = notes.map { "<li class=\"\($0.isError ? "error" : "info")\">\(HTMLPage.escape($0.text))</li>" }
+        let list = items.isEmpty ? "" : "<ul id=\"pam-messages\">\n\(items.joined(separator: "\n"))\n</ul>\n"
+        let label = prompt.text.trimmingCharacters(in: .whitespaces)
+        let body = """
+            <h1>Sign in</h1>
+            <p>to <strong>\(HTMLPage.escape(clientName))</strong> as <strong>\(HTMLPage.escape(username))</strong>.</p>
+            \(list)<form method="post" action="\(HTMLPage.escape(endpoint(issuer, "/login")))">
+            <input type="hidden" name="request" value="\(HTMLPage.escape(request))">
+            <input type="hidden" name="csrf" value="\(HTMLPage.escape(csrf))">
+            <input type="hidden" name="conversation" value="\(HTMLPage.escape(conversation))">
+            <input type="hidden" name="username" value="\(HTMLPage.escape(username))">
+            <label for="answer">\(HTMLPage.escape(label.isEmpty ? "Answer" : label))</label>
+            <input id="answer" name="answer" type="\(prompt.isSecret ? "password" : "text")" autocomplete="\(prompt.autocomplete)" \
+            autocapitalize="none" spellcheck="false" autofocus>
+            <button id="continue" type="submit">Continue</button>
+            </form>
+            """
+        return HTMLPage(title: "Sign in", body: body, formTargets: [redirectURI])
     }
 
     /// A page that ends the flow with a message and no way back to the client.

@@ -42,26 +42,58 @@ extension TokenRouter {
                     status: .badRequest
                 ).response()
             }
-            let user = form["username"] ?? ""
+            let user = String((form["username"] ?? "").prefix(256))
             let peer = self.peers.peer(for: context.channel)
+            let login = { (failure: String?) -> Response in
+                let (request, csrf) = self.authority.sealLoginRequest(pending, binding: binding)
+                let client = self.authority.clients.client(pending.clientID)
+                return SignInPages.login(
+                    issuer: self.authority.issuerURL, clientName: client?.name ?? pending.clientID, request: request, csrf: csrf,
+                    username: user, failed: true, failure: failure, redirectURI: pending.redirectURI
+                ).response()
+            }
             do throws(AuthorityFailure) {
-                let (secret, step) = try await self.authority.signIn(user: user, password: form["password"] ?? "", for: pending, peer: peer)
+                let progress: ConversationProgress
+                if let handle = form["conversation"] {
+                    progress = try await self.authority.continueSignIn(handle, answer: form["answer"] ?? "", binding: binding, peer: peer)
+                } else {
+                    progress = try await self.authority.signIn(
+                        user: user, password: form["password"] ?? "", for: pending, binding: binding, peer: peer)
+                }
                 context.annotations.user = user
-                var response = self.render(step, cookies: cookies, request: request)
-                response.setCookie(cookies.sessionCookie(secret))
-                return response
+                switch progress {
+                case .signedIn(let secret, let step):
+                    var response = self.render(step, cookies: cookies, request: request)
+                    response.setCookie(cookies.sessionCookie(secret))
+                    return response
+                case .prompt(let handle, let prompt, let notes, _):
+                    let (sealed, csrf) = self.authority.sealLoginRequest(pending, binding: binding)
+                    let client = self.authority.clients.client(pending.clientID)
+                    return SignInPages.prompt(
+                        issuer: self.authority.issuerURL, clientName: client?.name ?? pending.clientID, request: sealed, csrf: csrf,
+                        conversation: handle.value, username: user, prompt: PAMPromptView(prompt), notes: notes.map(PAMPromptView.init),
+                        redirectURI: pending.redirectURI
+                    ).response()
+                case .granted:
+                    return SignInPages.error(
+                        "This sign-in request cannot be completed. Go back to the application and try again.", status: .badRequest
+                    )
+                    .response()
+                }
             } catch .tooManyAttempts(let seconds) {
                 return SignInPages.error(
                     AuthorizationRefusal.tooManyAttempts(retryAfter: seconds).description, status: .tooManyRequests, retryAfter: seconds
                 )
                 .response()
-            } catch .invalidGrant {
-                let (request, csrf) = self.authority.sealLoginRequest(pending, binding: binding)
-                let client = self.authority.clients.client(pending.clientID)
-                return SignInPages.login(
-                    issuer: self.authority.issuerURL, clientName: client?.name ?? pending.clientID, request: request, csrf: csrf,
-                    username: String(user.prefix(256)), failed: true, redirectURI: pending.redirectURI
+            } catch .invalidGrant(let message) where message == Authority.conversationEnded {
+                return SignInPages.error(
+                    "This sign-in form has expired or was not sent by this browser. Go back to the application and sign in again.",
+                    status: .badRequest
                 ).response()
+            } catch .invalidGrant {
+                return login(nil)
+            } catch .passwordNotChanged(let said) {
+                return login("Your password was not changed: \(said)")
             } catch .temporarilyUnavailable {
                 return SignInPages.error(AuthorizationRefusal.unavailable.description, status: .serviceUnavailable).response()
             } catch {
