@@ -8,7 +8,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 BUILD_LOG := .build/build-warnings.log
 
-.PHONY: check-deps build release test lint format e2e fuzz deps run install uninstall deb clean
+.PHONY: check-deps build release test lint format e2e conversation-e2e fuzz deps run install uninstall deb clean
 
 # Installation layout (GNU conventions). DESTDIR stages into a tree, for packages and tests.
 PREFIX ?= /usr/local
@@ -59,14 +59,25 @@ format:
 # real users, pam_unix and socket activation (needs root: it creates users), then the nginx and Caddy
 # recipes of docs/protect-a-service.md, as printed, with real nginx and Caddy in front of a service,
 # then browser sign-in with real Chromium (Selenium), Apache mod_auth_openidc and an authlib client
-# (docs/browser-sign-in.md's configs, as printed), then schemathesis, then the Debian package
+# (docs/browser-sign-in.md's configs, as printed), then PAM conversations (conversation-e2e below),
+# then schemathesis, then the Debian package
 # (a release build: lintian, install, serve, purge) against the OpenAPI document (bounded to a few minutes). CI runs it after `make test`.
 e2e:
 	Tests/e2e/install-e2e.sh
 	Tests/e2e/recipes-e2e.sh
 	Tests/e2e/browser-e2e.sh
+	Tests/e2e/conversation-e2e.sh
 	Tests/e2e/schemathesis.sh
 	Tests/e2e/deb-e2e.sh
+
+# PAM conversations end to end (root; chromium + chromium-driver, libpam-oath + oathtool): a TOTP code
+# asked by pam_oath and an expired password changed through pam_unix, at the login page in real
+# Chromium, on `pamtoken login`'s terminal (pexpect) and at POST /conversation. Like browser-e2e.sh it
+# runs the build it finds and never builds: .build/debug by default, `CONFIG=release` or
+# `BIN=path/to/pamtokend` (and `CLI=path/to/pamtoken`) to choose; BROWSER_E2E_VENV=DIR keeps its
+# Python packages (selenium, requests, joserfc, pexpect) between runs.
+conversation-e2e:
+	Tests/e2e/conversation-e2e.sh
 
 # libFuzzer targets (Fuzz/), built with -sanitize=fuzzer,address in .build-fuzz, each run for
 # FUZZ_SECONDS from the committed seed corpus. CI runs it after e2e.

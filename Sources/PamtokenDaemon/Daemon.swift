@@ -57,6 +57,13 @@ public struct Daemon {
             ])
         defer { logger.notice("pamtokend stopped") }
         for warning in configuration.sharedHostWarnings + Self.environmentWarnings(configuration) { logger.warning("\(warning)") }
+        if configuration.allowPasswordChange, geteuid() != 0 {
+            // pam_unix writes a changed password to /etc/shadow, which only root may: said once, as the
+            // shipped unit runs as user pamtoken (docs/pam-stacks.md, "Expired passwords").
+            logger.notice(
+                "allow_password_change is on but pamtokend is not root: pam_unix will refuse to change an expired password (see docs/pam-stacks.md)"
+            )
+        }
         try await services.run()
     }
 }
@@ -77,6 +84,7 @@ public struct DaemonServices {
         } catch {
             failure = error
         }
+        authority.endConversations()
         await pam.shutdown()
         try? store.close()
         if let failure { throw Daemon.StartupError(description: "\(failure)") }

@@ -63,6 +63,12 @@ extension Authority {
         try await continueConversation(handle, answer: answer, owner: .browser(binding), peer: peer).progress
     }
 
+    /// Ends the PAM conversations waiting for answers (each as a failed login), so that PAM's threads
+    /// are free when the daemon stops; later ones end as soon as they ask.
+    public func endConversations() {
+        conversations.closeAll()
+    }
+
     private func beginConversation(
         user: String, password: String?, owner: ConversationOwner, purpose: ConversationPurpose, peer: Peer
     ) async throws(AuthorityFailure) -> ConversationProgress {

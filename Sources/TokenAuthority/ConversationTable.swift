@@ -28,6 +28,7 @@ final class ConversationTable: Sendable {
         var entries: [Data: Entry] = [:]
         var waiting: [ConversationOwner: Int] = [:]
         var waitingTotal = 0
+        var closed = false
     }
 
     /// Conversations that may wait for a person at once, and how many of them one owner may have.
@@ -63,6 +64,7 @@ final class ConversationTable: Sendable {
     func insert(_ entry: Entry) -> ConversationHandle {
         let handle = ConversationHandle.generate()
         let expired = state.withLock { state -> [Entry] in
+            guard !state.closed else { return [entry] }
             let now = ContinuousClock.now
             let gone = state.entries.filter { $0.value.expires <= now || $0.value.dialog.isClosed }
             for key in gone.keys { state.entries[key] = nil }
@@ -81,6 +83,17 @@ final class ConversationTable: Sendable {
             state.entries[handle.hash] = nil
             return entry.expires > ContinuousClock.now ? entry : nil
         }
+    }
+
+    /// Ends every conversation waiting for a person, now and from now on: the daemon is stopping, and
+    /// PAM's threads must not wait out their deadlines before it may exit.
+    func closeAll() {
+        let entries = state.withLock { state -> [Entry] in
+            state.closed = true
+            defer { state.entries = [:] }
+            return Array(state.entries.values)
+        }
+        for entry in entries { entry.dialog.cancel() }
     }
 
     /// Conversations filed now (for tests and metrics).

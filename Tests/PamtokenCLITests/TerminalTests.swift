@@ -26,19 +26,19 @@ struct TerminalTests {
 
     @Test("Ctrl-C at the password prompt exits 130 and restores echo")
     func interruptRestoresEcho() async throws {
-        let runtime = FileManager.default.temporaryDirectory.appendingPathComponent("ptcli-tty-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: runtime) }
-        let terminal = try PseudoTerminal()
-        // No daemon is needed: the prompt comes before any request.
-        let exit = try terminal.start(
-            ChildProcess.builtProduct("pamtoken"), ["login", "--socket", runtime + "/none.sock"], environment: ["XDG_RUNTIME_DIR": runtime])
-        #expect(await terminal.waitFor("Password:"), "transcript: \(terminal.output)")
-        #expect(!terminal.echoes, "echo is off while the prompt waits")
-        terminal.type("half-typed\u{03}")
-        let status = await exit.value
-        #expect(status == 130)
-        #expect(terminal.echoes, "echo is back on after Ctrl-C")
-        let transcript = await terminal.finish()
-        #expect(!transcript.contains("half-typed"))
+        // The prompt is PAM's, carried by POST /conversation: a daemon is needed to ask it.
+        try await LiveDaemon.with { daemon async throws in
+            let terminal = try PseudoTerminal()
+            let exit = try terminal.start(
+                ChildProcess.builtProduct("pamtoken"), ["login", "--socket", daemon.socket], environment: daemon.environment)
+            #expect(await terminal.waitFor("Password:"), "transcript: \(terminal.output)")
+            #expect(!terminal.echoes, "echo is off while the prompt waits")
+            terminal.type("half-typed\u{03}")
+            let status = await exit.value
+            #expect(status == 130)
+            #expect(terminal.echoes, "echo is back on after Ctrl-C")
+            let transcript = await terminal.finish()
+            #expect(!transcript.contains("half-typed"))
+        }
     }
 }

@@ -163,7 +163,7 @@ struct ConversationTests {
     @Test("past the deadline the transaction ends, its place is given back, and the late answer is refused")
     func deadline() async throws {
         let fixture = try await ServerFixture(
-            settings: .init(failureDelay: .zero, pamThreads: 1, pamQueueLimit: 0, conversationTimeout: .milliseconds(200)))
+            settings: .init(failureDelay: .zero, pamThreads: 1, pamQueueLimit: 0, conversationTimeout: .seconds(3)))
         defer { fixture.cleanUp() }
         try await fixture.test { client in
             let handle = try #require(try await client.form("/conversation", ["username": "alice"]).object["conversation"] as? String)

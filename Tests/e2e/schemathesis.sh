@@ -47,7 +47,9 @@ echo "root:schemathesis-secret:pamtoken" > "$tmp/passdb"
 matrix=/usr/lib/x86_64-linux-gnu/pam_wrapper/pam_matrix.so
 printf 'auth required %s passdb=%s\naccount required %s passdb=%s\n' "$matrix" "$tmp/passdb" "$matrix" "$tmp/passdb" > "$tmp/pam.d/pamtoken"
 printf 'auth required pam_deny.so\naccount required pam_deny.so\n' > "$tmp/pam.d/other"
-printf 'peercred_grant = true\npeercred_allow_root = true\nallow_system_users = true\n' > "$tmp/pamtoken.toml"
+# conversation_timeout at its minimum: every generated POST /conversation that starts a login leaves
+# a PAM conversation waiting for an answer that never comes, holding a PAM thread until then.
+printf 'peercred_grant = true\npeercred_allow_root = true\nallow_system_users = true\nconversation_timeout = 10\n' > "$tmp/pamtoken.toml"
 LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libpam_wrapper.so PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$tmp/pam.d" \
     "$bin/pamtokend" --config "$tmp/pamtoken.toml" --state-dir "$tmp/state" --listen "tcp:127.0.0.1:$port" \
     --listen "unix:$tmp/pamtoken.sock" --issuer "$base" > "$tmp/daemon.log" 2>&1 &
@@ -72,9 +74,10 @@ expected-statuses = ["400", "401", "403", "404", "405", "406", "409", "413", "41
 expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "413", "429", "5xx"]
 
 # Browser sign-in: no client is registered here, so a generated client_id, login form or sign-out
-# form is never one the daemon made; the page that says so (400) is the documented answer.
+# form is never one the daemon made; the page that says so (400) is the documented answer. Likewise a
+# generated conversation handle is never one the daemon gave (400 invalid_grant).
 [[operations]]
-include-path-regex = "^/(authorize|login|end_session)$"
+include-path-regex = "^/(authorize|login|end_session|conversation)$"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "3xx", "400", "401", "403", "404", "409", "413", "429", "5xx"]
 TOML
 
