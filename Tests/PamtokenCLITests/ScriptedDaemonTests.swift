@@ -18,10 +18,25 @@ final class ScriptedDaemon: DaemonService {
     /// Whether `/userinfo` says the session was revoked.
     let revoked: Bool
 
-    init(address: DaemonAddress = .unix(path: "/run/scripted.sock"), grantTypes: [String] = ["password"], revoked: Bool = false) {
+    /// What `POST /conversation` answers, in turn; nil: the daemon has none (an older daemon).
+    private let conversation: Mutex<[ConversationStep]>
+    private let conversing: Bool
+
+    init(
+        address: DaemonAddress = .unix(path: "/run/scripted.sock"), grantTypes: [String] = ["password"], revoked: Bool = false,
+        conversation: [ConversationStep]? = nil
+    ) {
         self.address = address
         self.grantTypes = grantTypes
         self.revoked = revoked
+        self.conversation = Mutex(conversation ?? [])
+        self.conversing = conversation != nil
+    }
+
+    func converse(_ form: [(String, String)]) async throws -> ConversationStep? {
+        guard conversing else { return nil }
+        record("converse " + form.map { "\($0.0)=\($0.1)" }.joined(separator: "&"))
+        return conversation.withLock { $0.isEmpty ? nil : $0.removeFirst() }
     }
 
     private func record(_ call: String) { log.withLock { $0.append(call) } }

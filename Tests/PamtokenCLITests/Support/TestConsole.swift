@@ -61,6 +61,19 @@ final class ScriptedTerminal: Terminal {
     /// Every prompt shown, in order.
     var prompts: [String] { asked.withLock { $0 } }
 
+    private let told = Mutex<[String]>([])
+    /// Every message shown, in order.
+    var shown: [String] { told.withLock { $0 } }
+
+    func show(_ message: String) {
+        told.withLock { $0.append(message) }
+    }
+
+    /// An echoed prompt is recorded as `echo PROMPT`.
+    func readLine(prompt: String) throws(CLIError) -> String {
+        try readSecret(prompt: "echo " + prompt)
+    }
+
     func readSecret(prompt: String) throws(CLIError) -> String {
         asked.withLock { $0.append(prompt) }
         guard isInteractive else { throw .refused("no terminal to ask for the password on; use --password-stdin") }
