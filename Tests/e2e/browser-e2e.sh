@@ -63,16 +63,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-check() {  # check "description" command…
-    local what=$1; shift
-    if "$@"; then echo "ok: $what"; passed=$((passed + 1)); else echo "FAILED: $what"; failed=$((failed + 1)); fi
-}
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_for() {  # wait_for URL: polls (at most 15 s) until it gives any HTTP answer
-    for _ in $(seq 150); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done
-    echo "browser-e2e: no answer from $1" >&2; return 1
-}
-random() { head -c 32 /dev/urandom | base64 | tr -d '/+=\n'; }
+# shellcheck source=Tests/e2e/lib.sh
+source Tests/e2e/lib.sh
 recipe() { python3 Tests/e2e/extract_recipes.py --tested apache,apacheconf,python,py "$doc" "$@"; }
 
 daemon_port=$(free_port); apache_port=$(free_port); app_port=$(free_port)

@@ -53,6 +53,18 @@ class Checks:
         return self.check(what, expected == actual, f"expected {expected!r}, got {actual!r}")
 
 
+def run_scenarios(checks, scenarios):
+    """Runs each scenario in turn, timing it; one that raises is a failed check, and the next still runs."""
+    for scenario in scenarios:
+        started = time.monotonic()
+        try:
+            scenario()
+        except Exception as error:
+            traceback.print_exc()
+            checks.check(f"{scenario.__name__} ran to its end", False, f"{type(error).__name__}: {error}"[:300])
+        timing(f"scenario {scenario.__name__}", time.monotonic() - started)
+
+
 def timing(what, seconds):
     print(f"time: {what}: {seconds * 1000:.0f} ms", flush=True)
 
@@ -600,14 +612,7 @@ class Test:
         self.apache_sid = None
         try:
             self.start_browser()
-            for scenario in scenarios:
-                started = time.monotonic()
-                try:
-                    scenario()
-                except Exception as error:
-                    traceback.print_exc()
-                    self.checks.check(f"{scenario.__name__} ran to its end", False, f"{type(error).__name__}: {error}"[:300])
-                timing(f"scenario {scenario.__name__}", time.monotonic() - started)
+            run_scenarios(self.checks, scenarios)
         finally:
             if self.driver is not None:
                 self.driver.quit()

@@ -10,10 +10,9 @@ check, `time: …` and `note: …` lines; exits 1 if any check failed.
 """
 import sys
 import time
-import traceback
 
 import requests
-from common import (EXPIRED, INVALID, Checks, jwt_payload, last_password_change, load_config, password_grant, timing, today_for_chage,
+from common import (EXPIRED, INVALID, Checks, jwt_payload, run_scenarios, last_password_change, load_config, password_grant, timing, today_for_chage,
                     totp, wrong_totp)  # first: it puts Tests/e2e/browser on sys.path
 from rp import RelyingParty
 from selenium.common.exceptions import WebDriverException
@@ -295,14 +294,7 @@ class Browser(scenarios.Test):
         try:
             self.rp.start()
             self.start_browser()
-            for scenario in scenarios_:
-                started = time.monotonic()
-                try:
-                    scenario()
-                except Exception as error:
-                    traceback.print_exc()
-                    self.checks.check(f"{scenario.__name__} ran to its end", False, f"{type(error).__name__}: {error}"[:300])
-                timing(f"scenario {scenario.__name__}", time.monotonic() - started)
+            run_scenarios(self.checks, scenarios_)
         finally:
             if self.driver is not None:
                 self.driver.quit()

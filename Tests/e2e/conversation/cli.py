@@ -12,11 +12,10 @@ import os
 import subprocess
 import sys
 import time
-import traceback
 
 import pexpect
 
-from common import (ENDED, MORE_THAN_A_PASSWORD, Checks, call, jwt_payload, load_config, password_grant, timing, totp,
+from common import (ENDED, MORE_THAN_A_PASSWORD, Checks, call, run_scenarios, jwt_payload, load_config, password_grant, timing, totp,
                     wrong_totp)
 
 OATH_PROMPT = "One-time password (OATH) for `{}': "
@@ -227,14 +226,7 @@ class Terminal:
     def run(self):
         scenarios = [self.s1c_cli_totp, self.s1d_password_stdin, self.s1e_password_grant, self.s1f_raw_api, self.s1g_api_success_json_tcp,
                      self.s1h_peer_binding, self.s1i_open_conversation_bound, self.s2b_cli_expired]
-        for scenario in scenarios:
-            started = time.monotonic()
-            try:
-                scenario()
-            except Exception as error:
-                traceback.print_exc()
-                self.checks.check(f"{scenario.__name__} ran to its end", False, f"{type(error).__name__}: {error}"[:300])
-            timing(f"scenario {scenario.__name__}", time.monotonic() - started)
+        run_scenarios(self.checks, scenarios)
         print(f"terminal scenarios: {self.checks.passed} passed, {self.checks.failed} failed", flush=True)
         return self.checks.failed == 0
 

@@ -12,7 +12,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "browser"))
 import scenarios  # noqa: E402  (Tests/e2e/browser/scenarios.py)
 
-Checks, timing = scenarios.Checks, scenarios.timing
+Checks, timing, run_scenarios = scenarios.Checks, scenarios.timing, scenarios.run_scenarios
 
 INVALID = "Invalid username or password."
 MORE_THAN_A_PASSWORD = "asks for more than a password"
