@@ -34,6 +34,7 @@ extension ConfigurationKey {
         case .passwordGrant: configuration.passwordGrant = try boolean(raw)
         case .allowPasswordChange: configuration.allowPasswordChange = try boolean(raw)
         case .conversationTimeout: configuration.conversationTimeout = try integer(raw)
+        case .conversationLimit: configuration.conversationLimit = try integer(raw)
         case .adminGroup: configuration.adminGroup = try string(raw)
         case .throttleUserFailures: configuration.throttleUserFailures = try integer(raw)
         case .throttlePeerFailures: configuration.throttlePeerFailures = try integer(raw)

@@ -32,6 +32,7 @@ enum ConfigurationKey: String, CaseIterable, Sendable {
     case passwordGrant = "password_grant"
     case allowPasswordChange = "allow_password_change"
     case conversationTimeout = "conversation_timeout"
+    case conversationLimit = "conversation_limit"
     case adminGroup = "admin_group"
     case throttleUserFailures = "throttle_user_failures"
     case throttlePeerFailures = "throttle_peer_failures"
@@ -82,7 +83,7 @@ enum ConfigurationKey: String, CaseIterable, Sendable {
         case .listen: .listen
         case .allowRemote, .durableCommits, .peercredGrant, .peercredAllowRoot, .allowSystemUsers, .passwordGrant, .allowPasswordChange: .boolean
         case .stateDir, .pamService, .issuer, .adminGroup: .string
-        case .pamThreads, .pamQueueLimit, .throttleUserFailures, .throttlePeerFailures: .count
+        case .pamThreads, .pamQueueLimit, .throttleUserFailures, .throttlePeerFailures, .conversationLimit: .count
         case .failureDelayMilliseconds: .milliseconds
         case .audience, .allowedHosts, .allowedOrigins: .strings
         case .accessTTL, .refreshTTL, .sessionMaxAge, .reuseGrace, .idleExit, .throttleWindow, .throttleMaxBackoff,

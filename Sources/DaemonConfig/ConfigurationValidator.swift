@@ -46,6 +46,7 @@ struct ConfigurationValidator {
             return c.reuseGrace < c.refreshTTL ? nil : "must be less than refresh_ttl (\(c.refreshTTL)) (got \(c.reuseGrace))"
         case .idleExit: return seconds(c.idleExit, minimum: 0)
         case .conversationTimeout: return range(c.conversationTimeout, 10...900)
+        case .conversationLimit: return range(c.conversationLimit, 1...256)
         case .adminGroup:
             let valid = !c.adminGroup.contains { $0 == ":" || $0 == "," || $0.isWhitespace || $0 == "\0" }
             return valid ? nil : "must be a group name, without ':', ',' or spaces (got \(quoted(c.adminGroup)))"

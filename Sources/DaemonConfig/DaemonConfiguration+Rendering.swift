@@ -56,6 +56,7 @@ extension DaemonConfiguration {
         case .passwordGrant: String(passwordGrant)
         case .allowPasswordChange: String(allowPasswordChange)
         case .conversationTimeout: String(conversationTimeout)
+        case .conversationLimit: String(conversationLimit)
         case .adminGroup: TOMLText.string(adminGroup)
         case .throttleUserFailures: String(throttleUserFailures)
         case .throttlePeerFailures: String(throttlePeerFailures)

@@ -59,6 +59,9 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var allowPasswordChange = true
     /// Seconds a PAM conversation waits for each answer before the login fails. Key `conversation_timeout`.
     public var conversationTimeout = 120
+    /// How many PAM conversations may be open at once, each on a thread of its own; one peer gets at
+    /// most 2 on the Unix socket, half on TCP. Key `conversation_limit`.
+    public var conversationLimit = 16
     /// Members of this group may use `/admin/` (root always may). Empty = root only. Key `admin_group`.
     public var adminGroup = ""
     /// Throttling (docs/api.md#throttling). Failures allowed per user name / per peer before back-off starts,

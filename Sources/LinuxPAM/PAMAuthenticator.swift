@@ -21,14 +21,22 @@ public final class PAMAuthenticator: Sendable {
     /// How many PAM transactions may run at the same time.
     public let threadCount: Int
     private let pool: NIOThreadPool
+    /// Conversations wait for people, who take seconds: on threads of their own, so that however many
+    /// wait, refreshes and password logins still find one of ``threadCount`` free.
+    private let conversationPool: NIOThreadPool
 
-    /// Starts the pool's threads. Call ``shutdown()`` when done.
-    public init(service: String, threads: Int) {
-        precondition(threads > 0, "the PAM thread pool needs at least one thread")
+    /// Starts the pools' threads. Call ``shutdown()`` when done.
+    ///
+    /// - Parameter conversationThreads: how many conversations (``converse(user:password:remoteHost:changeExpiredPassword:dialog:)``)
+    ///   may run at once; callers must not start more.
+    public init(service: String, threads: Int, conversationThreads: Int = 1) {
+        precondition(threads > 0 && conversationThreads > 0, "the PAM thread pools need at least one thread each")
         self.service = service
         self.threadCount = threads
         self.pool = NIOThreadPool(numberOfThreads: threads)
         self.pool.start()
+        self.conversationPool = NIOThreadPool(numberOfThreads: conversationThreads)
+        self.conversationPool.start()
     }
 
     /// `pam_authenticate` then `pam_acct_mgmt`: a password login.
@@ -48,8 +56,9 @@ public final class PAMAuthenticator: Sendable {
     }
 
     /// Starts a login whose prompts go to a person through `dialog`, and returns at once: the prompts
-    /// and the outcome arrive as `dialog`'s events. The transaction holds one of the pool's threads
-    /// until it ends — at most ``PAMDialog/timeout`` per unanswered batch of prompts.
+    /// and the outcome arrive as `dialog`'s events. The transaction holds one thread
+    /// of its own (the conversation pool) until it ends — at most ``PAMDialog/timeout`` per unanswered
+    /// batch of prompts.
     ///
     /// - Parameters:
     ///   - password: typed in advance (the login page's first form): answers the first echo-off prompt.
@@ -59,7 +68,7 @@ public final class PAMAuthenticator: Sendable {
     ) {
         let transaction = PAMTransaction(service: service, user: user, remoteHost: remoteHost)
         let steps: PAMTransaction.Steps = changeExpiredPassword ? .authenticateChangingExpiredPassword : .authenticateAndCheckAccount
-        pool.submit { state in
+        conversationPool.submit { state in
             guard case .active = state else {
                 // The pool has been shut down: the daemon is stopping.
                 dialog.end(.failure(.systemError))
@@ -73,6 +82,7 @@ public final class PAMAuthenticator: Sendable {
     /// Stops the threads once running transactions have finished.
     public func shutdown() async {
         try? await pool.shutdownGracefully()
+        try? await conversationPool.shutdownGracefully()
     }
 
     private func run(

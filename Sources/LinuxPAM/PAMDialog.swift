@@ -40,6 +40,8 @@ public final class PAMDialog: Sendable {
         var batch: Batch?
         /// Notes sent in calls without prompts, shown with the next prompt.
         var notes: [PAMMessage] = []
+        /// When the PAM thread stops waiting for the batch asked now.
+        var deadline: ContinuousClock.Instant?
         /// Set by ``cancel()`` or a missed deadline: every later prompt is refused at once.
         var closed = false
         var ended = false
@@ -89,6 +91,7 @@ public final class PAMDialog: Sendable {
             state.notes = pending
             let batch = Batch(prompts: prompts)
             state.batch = batch
+            state.deadline = .now + timeout
             let event = Event.prompt(prompts[0].prompt, notes: prompts[0].notes)
             return (batch, state.deliver(event), event)
         }
@@ -164,6 +167,13 @@ public final class PAMDialog: Sendable {
         }
         signal?.signal()
     }
+
+    /// When the PAM thread stops waiting for the prompts asked now (nil while none is asked).
+    public var deadline: ContinuousClock.Instant? { state.withLock { $0.batch == nil ? nil : $0.deadline } }
+
+    /// What modules said after the last prompt, which no prompt has carried to the person yet: to
+    /// show with the outcome.
+    public var undeliveredNotes: [PAMMessage] { state.withLock { $0.notes } }
 
     /// Whether the dialog stopped accepting answers: its deadline passed or it was cancelled or ended.
     public var isClosed: Bool { state.withLock { $0.closed } }

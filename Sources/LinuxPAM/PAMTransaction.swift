@@ -63,7 +63,13 @@ struct PAMTransaction: Sendable {
             // What modules say while changing the password is the reason a change was refused.
             var changeStartedAt = 0
             func failure(_ stage: PAMError.Stage) -> PAMError {
-                let said = stage == .changePassword ? Array(conversation.messages.dropFirst(changeStartedAt)) : conversation.messages
+                var said = conversation.messages
+                if stage == .changePassword {
+                    // Why the change was refused: the complaints (error messages) modules made while
+                    // changing it — not "Changing password for alice." — or else PAM's text for the code.
+                    let complaints = conversation.notes.dropFirst(changeStartedAt).filter { $0.kind == .error }.map(\.text)
+                    said = complaints.isEmpty ? [last.message] : complaints
+                }
                 var error = PAMError(code: last, stage: stage, moduleMessages: said)
                 if conversation.needsMoreInput {
                     error = PAMError.moreInputRequired.at(stage, messages: said)

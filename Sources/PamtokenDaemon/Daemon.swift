@@ -122,7 +122,7 @@ public func buildServices(configuration config: DaemonConfiguration, logger: Log
 
     let registry = PrometheusCollectorRegistry()
     MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-    let pam = PAMAuthenticator(service: config.pamService, threads: config.pamThreads)
+    let pam = PAMAuthenticator(service: config.pamService, threads: config.pamThreads, conversationThreads: config.conversationLimit)
     let authority = Authority(
         policy: config.tokenPolicy, keyRing: keyRing, store: store, authenticator: pam, users: SystemUserDirectory(),
         throttle: LoginThrottle(limits: config.throttleLimits, clock: clock), settings: config.authoritySettings,
@@ -151,7 +151,8 @@ public func buildServices(configuration config: DaemonConfiguration, logger: Log
     if config.idleExit > 0 {
         services.append(
             .init(
-                service: IdleExitService(activity: activity, idleTime: .seconds(config.idleExit), logger: logger),
+                service: IdleExitService(
+                    activity: activity, idleTime: .seconds(config.idleExit), logger: logger, isBusy: { authority.hasOpenConversations }),
                 successTerminationBehavior: .gracefullyShutdownGroup))
     }
     var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
@@ -212,7 +213,7 @@ extension DaemonConfiguration {
             failureDelay: .milliseconds(failureDelayMilliseconds), peercredGrant: peercredGrant, peercredAllowRoot: peercredAllowRoot,
             adminGroup: adminGroup.isEmpty ? nil : adminGroup, pamThreads: pamThreads, pamQueueLimit: pamQueueLimit,
             allowSystemUsers: allowSystemUsers, firstUserUID: LoginDefinitions.read().firstUserUID, passwordGrant: passwordGrant,
-            allowPasswordChange: allowPasswordChange, conversationTimeout: .seconds(conversationTimeout))
+            allowPasswordChange: allowPasswordChange, conversationTimeout: .seconds(conversationTimeout), conversationLimit: conversationLimit)
     }
 }
 

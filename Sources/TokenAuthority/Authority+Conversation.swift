@@ -6,12 +6,13 @@ public import TokenCore
 
 /// Where a PAM conversation stands after a step.
 public enum ConversationProgress: Sendable {
-    /// PAM asks something: show `prompt` (after `notes`) and send the answer with `handle` before `expiresIn` seconds.
-    case prompt(handle: ConversationHandle, prompt: PAMMessage, notes: [PAMMessage], expiresIn: Int)
+    /// PAM asks `user` something: show `prompt` (after `notes`) and send the answer with `handle`
+    /// before `expiresIn` seconds.
+    case prompt(handle: ConversationHandle, prompt: PAMMessage, notes: [PAMMessage], expiresIn: Int, user: String)
     /// PAM accepted the user: `messages` are what modules said on the way ("your password expires in 3 days").
     case granted(TokenGrant, messages: [PAMMessage])
     /// PAM accepted the user of a login page: the new browser session's cookie and the flow's next step.
-    case signedIn(BrowserSessionSecret, AuthorizationStep)
+    case signedIn(BrowserSessionSecret, AuthorizationStep, user: String)
 }
 
 extension Authority {
@@ -63,6 +64,9 @@ extension Authority {
         try await continueConversation(handle, answer: answer, owner: .browser(binding), peer: peer).progress
     }
 
+    /// Whether a PAM conversation is open (a person may still answer): the daemon is not idle then.
+    public var hasOpenConversations: Bool { conversations.openCount > 0 }
+
     /// Ends the PAM conversations waiting for answers (each as a failed login), so that PAM's threads
     /// are free when the daemon stops; later ones end as soon as they ask.
     public func endConversations() {
@@ -75,17 +79,20 @@ extension Authority {
         let (attempt, resolved) = try admitLogin(user: user, peer: peer)
         let start = ContinuousClock.now
         try await refuseSystemAccount(resolved, attempt: attempt, user: user, peer: peer, startedAt: start)
-        guard admission.reserve() else {
+        // Each conversation holds a thread of the conversation pool until it ends: bounded in all and per
+        // peer, checked before PAM is asked, so a refusal tells nothing and counts nothing.
+        guard conversations.enter(peer.throttleKey) else {
             attempt.abandon()
-            throw busy(peer: peer)
+            logger.warning("too many PAM conversations open", metadata: ["peer": "\(peer)", "open": .stringConvertible(conversations.openCount)])
+            metrics.loginsThrottled.increment()
+            throw .tooManyAttempts(retryAfter: 5)
         }
-        let slot = ConversationSlot(admission: admission, table: conversations, owner: owner)
+        let slot = ConversationSlot(table: conversations, peer: peer.throttleKey)
         let dialog = PAMDialog(timeout: settings.conversationTimeout, onEnd: { slot.end() })
         authenticator.converse(
             user: user, password: password, remoteHost: peer.remoteHost, changeExpiredPassword: settings.allowPasswordChange, dialog: dialog)
         let entry = ConversationTable.Entry(
-            dialog: dialog, slot: slot, attempt: attempt, user: user, resolved: resolved, owner: owner, purpose: purpose,
-            expires: start.advanced(by: settings.conversationTimeout))
+            dialog: dialog, attempt: attempt, user: user, resolved: resolved, owner: owner, purpose: purpose, expires: start)
         return try await advance(entry, peer: peer, startedAt: start)
     }
 
@@ -95,6 +102,8 @@ extension Authority {
         -> (progress: ConversationProgress, purpose: ConversationPurpose)
     {
         guard answer.utf8.count <= 4096 else { throw .invalidRequest("answer too long") }
+        // PAM takes C strings: a NUL would cut the answer short (a new password set to its prefix).
+        guard !answer.utf8.contains(0) else { throw .invalidRequest("the answer contains a NUL byte") }
         let start = ContinuousClock.now
         guard let handle = ConversationHandle(text), let entry = conversations.take(handle, owner: owner) else {
             throw .invalidGrant(Authority.conversationEnded)
@@ -104,10 +113,7 @@ extension Authority {
             entry.attempt.failed()
             throw .invalidGrant(Authority.conversationEnded)
         }
-        let renewed = ConversationTable.Entry(
-            dialog: entry.dialog, slot: entry.slot, attempt: entry.attempt, user: entry.user, resolved: entry.resolved, owner: owner,
-            purpose: entry.purpose, expires: start.advanced(by: settings.conversationTimeout))
-        return (try await advance(renewed, peer: peer, startedAt: start), entry.purpose)
+        return (try await advance(entry, peer: peer, startedAt: start), entry.purpose)
     }
 
     /// Waits for PAM's next word: a prompt is filed under a new handle; the end becomes tokens or a
@@ -119,22 +125,19 @@ extension Authority {
     {
         switch await entry.dialog.next() {
         case .prompt(let prompt, let notes):
-            guard entry.slot.waitForPerson() else {
-                // Each conversation waiting for a person holds a PAM thread: refuse rather than starve refreshes.
-                // Counted as a failure: PAM may already have judged the password.
-                entry.dialog.cancel()
-                entry.attempt.failed()
-                logger.warning("too many PAM conversations waiting for answers", metadata: ["peer": "\(peer)"])
-                metrics.loginsThrottled.increment()
-                throw .tooManyAttempts(retryAfter: 5)
-            }
-            let handle = conversations.insert(entry)
-            let seconds = Int(entry.expires.duration(to: .now).components.seconds.magnitude)
-            return .prompt(handle: handle, prompt: prompt, notes: notes, expiresIn: max(1, seconds))
+            // The handle lives as long as the PAM thread waits for this batch of prompts.
+            let expires = entry.dialog.deadline ?? .now
+            let filed = ConversationTable.Entry(
+                dialog: entry.dialog, attempt: entry.attempt, user: entry.user, resolved: entry.resolved, owner: entry.owner,
+                purpose: entry.purpose, expires: expires)
+            let handle = conversations.insert(filed)
+            let seconds = Int(ContinuousClock.now.duration(to: expires).components.seconds)
+            return .prompt(handle: handle, prompt: prompt, notes: notes, expiresIn: max(1, seconds), user: entry.user)
         case .finished(let outcome):
             let identity = try await settleLogin(
                 outcome, attempt: entry.attempt, user: entry.user, resolved: entry.resolved, peer: peer, startedAt: start)
-            let messages = (try? outcome.get().notes) ?? []
+            // Only what no prompt has shown yet: the notes that came with prompts were read already.
+            let messages = entry.dialog.undeliveredNotes
             if (try? outcome.get().passwordChanged) == true {
                 logger.notice("expired password changed at sign-in", metadata: ["user": "\(identity.user)", "peer": "\(peer)"])
             }
@@ -144,7 +147,7 @@ extension Authority {
                 return .granted(grant, messages: messages)
             case .browser(let request):
                 let (cookie, step) = try await startBrowserSession(identity, for: request, peer: peer)
-                return .signedIn(cookie, step)
+                return .signedIn(cookie, step, user: identity.user)
             }
         }
     }

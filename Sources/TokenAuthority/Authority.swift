@@ -27,13 +27,16 @@ public final class Authority: Sendable {
         public var allowPasswordChange: Bool
         /// How long a PAM conversation waits for each answer.
         public var conversationTimeout: Duration
+        /// How many conversations may be open at once (the conversation pool's threads).
+        public var conversationLimit: Int
 
         public init(
             failureDelay: Duration = .seconds(1), peercredGrant: Bool = false, peercredAllowRoot: Bool = false,
             adminGroup: String? = nil, pamThreads: Int = 4, pamQueueLimit: Int = 64, allowSystemUsers: Bool = false,
             firstUserUID: UInt32 = 1000, passwordGrant: Bool = true, allowPasswordChange: Bool = true,
-            conversationTimeout: Duration = .seconds(120)
+            conversationTimeout: Duration = .seconds(120), conversationLimit: Int = 16
         ) {
+            self.conversationLimit = conversationLimit
             self.allowPasswordChange = allowPasswordChange
             self.conversationTimeout = conversationTimeout
             self.passwordGrant = passwordGrant
@@ -81,7 +84,7 @@ public final class Authority: Sendable {
         self.sleepUntil = sleepUntil
         self.clients = clients
         self.loginSeal = LoginRequestSeal(clock: clock)
-        self.conversations = ConversationTable(pamThreads: settings.pamThreads)
+        self.conversations = ConversationTable(limit: settings.conversationLimit)
         self.policy = policy
         self.keyRing = keyRing
         self.store = store

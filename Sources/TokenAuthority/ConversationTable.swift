@@ -3,18 +3,19 @@ import LinuxPAM
 import Synchronization
 import TokenCore
 
-/// The PAM conversations waiting for a person's answer, by the SHA-256 of their current handle.
+/// The PAM conversations of the daemon: those waiting for a person's answer, by the SHA-256 of their
+/// current handle, and how many are open per peer.
 ///
 /// Kept in memory only: a conversation is a PAM transaction blocked on one of the daemon's threads, so
-/// it cannot outlive the process anyway. Each conversation waiting for a person holds a PAM thread,
-/// which refreshes need too, so their number is bounded: at most ``limit`` in all (half the PAM
-/// threads) and ``limitPerOwner`` per peer or browser. A handle is taken out when it is answered —
-/// single use — and expires with its PAM thread's deadline.
+/// it cannot outlive the process anyway. Each open conversation holds a thread of the conversation
+/// pool (``limit`` of them), so their number is bounded in all and per peer: one peer — a uid on the
+/// socket, a network on TCP, as the throttle counts them (all of loopback is one) — may hold at most
+/// ``limitPerPeer(_:)``. A handle is taken out when it is answered (single use), and an entry leaves
+/// the table when its transaction ends, its attempt then counted.
 final class ConversationTable: Sendable {
     /// One conversation between two steps.
     struct Entry: Sendable {
         let dialog: PAMDialog
-        let slot: ConversationSlot
         let attempt: LoginAttempt
         /// The user name as typed, for the throttle and logs.
         let user: String
@@ -26,52 +27,58 @@ final class ConversationTable: Sendable {
 
     private struct State {
         var entries: [Data: Entry] = [:]
-        var waiting: [ConversationOwner: Int] = [:]
-        var waitingTotal = 0
+        var open: [String: Int] = [:]
+        var openTotal = 0
         var closed = false
     }
 
-    /// Conversations that may wait for a person at once, and how many of them one owner may have.
+    /// Conversations that may be open at once: the conversation pool's threads.
     let limit: Int
-    let limitPerOwner = 2
     private let state = Mutex(State())
 
-    init(pamThreads: Int) {
-        limit = max(1, pamThreads / 2)
+    init(limit: Int) {
+        self.limit = max(1, limit)
     }
 
-    /// Counts a conversation as waiting for a person, if the limits allow; undone by ``leave(_:)``.
-    func enter(_ owner: ConversationOwner) -> Bool {
+    /// How many conversations one peer may have open: 2 for a uid on the Unix socket (one person); on
+    /// TCP, half the limit, since a network — loopback, a reverse proxy — may be many people's.
+    func limitPerPeer(_ peer: String) -> Int {
+        peer.hasPrefix("uid:") ? min(2, limit) : max(1, limit / 2)
+    }
+
+    /// Counts a new conversation of `peer` (its throttle key), if the limits allow; undone by ``leave(_:)``.
+    func enter(_ peer: String) -> Bool {
         state.withLock { state in
-            guard state.waitingTotal < limit, state.waiting[owner, default: 0] < limitPerOwner else { return false }
-            state.waitingTotal += 1
-            state.waiting[owner, default: 0] += 1
+            guard !state.closed, state.openTotal < limit, state.open[peer, default: 0] < limitPerPeer(peer) else { return false }
+            state.openTotal += 1
+            state.open[peer, default: 0] += 1
             return true
         }
     }
 
-    /// The conversation of an owner has ended on its PAM thread.
-    func leave(_ owner: ConversationOwner) {
-        state.withLock { state in
-            state.waitingTotal -= 1
-            let left = state.waiting[owner, default: 1] - 1
-            state.waiting[owner] = left > 0 ? left : nil
-        }
-    }
-
-    /// Files a conversation under a fresh handle, which is returned. Expired entries are dropped first
-    /// (their unsettled attempts count as failures).
-    func insert(_ entry: Entry) -> ConversationHandle {
-        let handle = ConversationHandle.generate()
-        let expired = state.withLock { state -> [Entry] in
-            guard !state.closed else { return [entry] }
-            let now = ContinuousClock.now
-            let gone = state.entries.filter { $0.value.expires <= now || $0.value.dialog.isClosed }
+    /// A conversation of `peer` has ended on its PAM thread: its place is free, and any entry left for
+    /// it is dropped, which settles its attempt (an unanswered conversation counts as a failure).
+    func leave(_ peer: String) {
+        let ended = state.withLock { state -> [Entry] in
+            state.openTotal -= 1
+            let left = state.open[peer, default: 1] - 1
+            state.open[peer] = left > 0 ? left : nil
+            let gone = state.entries.filter { $0.value.dialog.isClosed }
             for key in gone.keys { state.entries[key] = nil }
-            state.entries[handle.hash] = entry
             return Array(gone.values)
         }
-        for entry in expired { entry.dialog.cancel() }
+        _ = ended  // released here, outside the lock: their attempts settle as they go
+    }
+
+    /// Files a conversation under a fresh handle, which is returned.
+    func insert(_ entry: Entry) -> ConversationHandle {
+        let handle = ConversationHandle.generate()
+        let refused = state.withLock { state -> Bool in
+            guard !state.closed else { return true }
+            state.entries[handle.hash] = entry
+            return false
+        }
+        if refused { entry.dialog.cancel() }
         return handle
     }
 
@@ -96,7 +103,10 @@ final class ConversationTable: Sendable {
         for entry in entries { entry.dialog.cancel() }
     }
 
-    /// Conversations filed now (for tests and metrics).
+    /// Conversations open now: their transactions have not ended.
+    var openCount: Int { state.withLock { $0.openTotal } }
+
+    /// Conversations filed now, waiting for an answer (for tests).
     var count: Int { state.withLock { $0.entries.count } }
 }
 
@@ -123,31 +133,18 @@ enum ConversationPurpose: Sendable {
     case browser(AuthorizationRequest)
 }
 
-/// The resources one conversation holds until its PAM transaction ends: an admission place from the
-/// start, and a place among the conversations waiting for a person from its first prompt.
+/// The place one conversation holds in the table from its start until its PAM transaction ends.
 final class ConversationSlot: Sendable {
-    private let admission: PAMAdmission
     private let table: ConversationTable
-    private let owner: ConversationOwner
-    private let waiting = Atomic<Bool>(false)
+    private let peer: String
 
-    init(admission: PAMAdmission, table: ConversationTable, owner: ConversationOwner) {
-        self.admission = admission
+    init(table: ConversationTable, peer: String) {
         self.table = table
-        self.owner = owner
-    }
-
-    /// Counts the conversation as waiting for a person (once); false when the limits are reached.
-    func waitForPerson() -> Bool {
-        if waiting.load(ordering: .acquiring) { return true }
-        guard table.enter(owner) else { return false }
-        waiting.store(true, ordering: .releasing)
-        return true
+        self.peer = peer
     }
 
     /// Called on the PAM thread when the transaction has ended.
     func end() {
-        if waiting.exchange(false, ordering: .acquiringAndReleasing) { table.leave(owner) }
-        admission.release()
+        table.leave(peer)
     }
 }

@@ -18,21 +18,6 @@ final class PAMAdmission: Sendable {
         return try await body()
     }
 
-    /// Takes a place for work that outlives one call (a conversation, which ends on its PAM thread).
-    /// False, taking nothing, when PAM is saturated; otherwise call ``release()`` exactly once.
-    func reserve() -> Bool {
-        guard inFlight.wrappingAdd(1, ordering: .acquiring).newValue <= capacity else {
-            inFlight.wrappingSubtract(1, ordering: .releasing)
-            return false
-        }
-        return true
-    }
-
-    /// Gives back a place taken by ``reserve()``.
-    func release() {
-        inFlight.wrappingSubtract(1, ordering: .releasing)
-    }
-
     /// PAM transactions running or waiting now.
     var current: Int { inFlight.load(ordering: .relaxed) }
 }

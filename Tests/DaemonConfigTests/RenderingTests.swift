@@ -46,6 +46,7 @@ struct RenderingTests {
         c.passwordGrant = false
         c.allowPasswordChange = false
         c.conversationTimeout = 30
+        c.conversationLimit = 4
         c.clients = [
             OAuthClient(
                 id: "wiki", name: "Team \"wiki\" \\ é", redirectURIs: ["https://wiki.example.com/cb", "http://127.0.0.1:8080/cb"],
@@ -68,7 +69,7 @@ struct RenderingTests {
     func everyKeyInOrder() {
         let keys = Self.keys(in: DaemonConfiguration().rendered())
         #expect(keys == ConfigurationLoader.knownKeys)
-        #expect(keys.count == 34)
+        #expect(keys.count == 35)
     }
 
     @Test("the rendered defaults load back as the defaults")

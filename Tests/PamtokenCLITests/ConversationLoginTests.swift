@@ -38,6 +38,26 @@ struct ConversationLoginTests {
         #expect(run.stderr.contains("Logged in to"))
     }
 
+    @Test("escape sequences in PAM's words never reach the terminal")
+    func controlCharacters() async throws {
+        let runtime = FileManager.default.temporaryDirectory.appendingPathComponent("ptcli-conv-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: runtime) }
+        let daemon = ScriptedDaemon(conversation: [
+            .prompt(
+                ConversationPrompt(
+                    conversation: "pcv_1", prompt: ConversationMessage(type: "secret", text: "Code\u{1B}[2J: "),
+                    messages: [ConversationMessage(type: "error", text: "\u{1B}]0;pwned\u{07}line one\nline two")], expiresIn: 120)),
+            .done(SessionFileTests.response()),
+        ])
+        let terminal = ScriptedTerminal(interactive: true, passwords: ["123456"])
+        let run = await pamtoken(
+            ["login", "--password", "--socket", "/run/scripted.sock"], environment: ["XDG_RUNTIME_DIR": runtime], terminal: terminal,
+            daemon: { _ in daemon })
+        #expect(run.status == 0, "\(run)")
+        #expect(terminal.prompts == ["Code\u{FFFD}[2J: "])
+        #expect(terminal.shown == ["\u{FFFD}]0;pwned\u{FFFD}line one\nline two"])
+    }
+
     @Test("a daemon without conversations gets the password prompt and the password grant")
     func olderDaemon() async throws {
         let runtime = FileManager.default.temporaryDirectory.appendingPathComponent("ptcli-conv-\(UUID().uuidString)").path

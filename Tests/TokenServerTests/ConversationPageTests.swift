@@ -54,6 +54,21 @@ struct ConversationPageTests {
         }
     }
 
+    @Test("the page names the conversation's user, whatever the hidden field says")
+    func userFromTheConversation() async throws {
+        let fixture = try await ServerFixture(clients: TestClients.all)
+        defer { fixture.cleanUp() }
+        fixture.pam.expirePassword(of: "alice")
+        try await fixture.test { client in
+            let browser = TestBrowser(client)
+            var form = try #require(PromptForm(try await browser.signIn(browser.authorizeQuery()).text))
+            form.username = "mallory"
+            let next = try await browser.post("/login", form.fields(answer: "wonderland"))
+            #expect(next.text.contains("as <strong>alice</strong>"))
+            #expect(!next.text.contains("mallory"))
+        }
+    }
+
     @Test("a wrong code shows the first page again with the generic message")
     func wrongCode() async throws {
         let fixture = try await ServerFixture(clients: TestClients.all)

@@ -84,7 +84,8 @@ struct ConversationTests {
         defer { fixture.cleanUp() }
         let authority = fixture.server.authority
         let owner = Peer.unix(uid: 1000, gid: 1000, pid: 10)
-        guard case .prompt(let handle, _, _, _) = try await authority.startConversation(user: "alice", clientID: "pamtoken", scope: nil, peer: owner)
+        guard
+            case .prompt(let handle, _, _, _, _) = try await authority.startConversation(user: "alice", clientID: "pamtoken", scope: nil, peer: owner)
         else {
             Issue.record("no prompt")
             return
@@ -163,11 +164,11 @@ struct ConversationTests {
     @Test("past the deadline the transaction ends, its place is given back, and the late answer is refused")
     func deadline() async throws {
         let fixture = try await ServerFixture(
-            settings: .init(failureDelay: .zero, pamThreads: 1, pamQueueLimit: 0, conversationTimeout: .seconds(3)))
+            settings: .init(failureDelay: .zero, conversationTimeout: .seconds(3), conversationLimit: 1))
         defer { fixture.cleanUp() }
         try await fixture.test { client in
             let handle = try #require(try await client.form("/conversation", ["username": "alice"]).object["conversation"] as? String)
-            #expect(try await client.form("/conversation", ["username": "bob"]).status == .tooManyRequests, "the only PAM place is taken")
+            #expect(try await client.form("/conversation", ["username": "bob"]).status == .tooManyRequests, "the only conversation place is taken")
             var endings = fixture.pam.endings.makeAsyncIterator()
             _ = await endings.next()
             let late = try await client.form("/conversation", ["conversation": handle, "answer": "wonderland"])
@@ -176,9 +177,39 @@ struct ConversationTests {
         }
     }
 
-    @Test("conversations waiting for a person are bounded per peer, since each holds a PAM thread")
+    @Test("an unanswered conversation counts as a failed login as soon as its deadline ends it")
+    func abandonedCounts() async throws {
+        let fixture = try await ServerFixture(settings: .init(failureDelay: .zero, conversationTimeout: .seconds(1)))
+        defer { fixture.cleanUp() }
+        try await fixture.test { client in
+            #expect(try await client.form("/conversation", ["username": "alice"]).status == .ok)
+            var endings = fixture.pam.endings.makeAsyncIterator()
+            _ = await endings.next()
+            for _ in 0..<2 {
+                let wrong = try await client.form("/token", ["grant_type": "password", "username": "alice", "password": "wrong"])
+                #expect(wrong.status == .badRequest)
+            }
+            let blocked = try await client.form("/token", ["grant_type": "password", "username": "alice", "password": "wonderland"])
+            #expect(blocked.status == .tooManyRequests, "the abandoned conversation was the third failure")
+        }
+    }
+
+    @Test("an answer with a NUL byte is refused, not cut short, and the handle stays usable")
+    func nulInAnswer() async throws {
+        let fixture = try await ServerFixture()
+        defer { fixture.cleanUp() }
+        try await fixture.test { client in
+            let handle = try #require(try await client.form("/conversation", ["username": "alice"]).object["conversation"] as? String)
+            let nul = try await client.form("/conversation", ["conversation": handle, "answer": "wonderland\u{0}junk"])
+            #expect(nul.status == .badRequest)
+            #expect(nul.object["error"] as? String == "invalid_request")
+            #expect(try await client.form("/conversation", ["conversation": handle, "answer": "wonderland"]).status == .ok)
+        }
+    }
+
+    @Test("conversations are bounded per peer, since each holds a thread until it ends")
     func boundedPerPeer() async throws {
-        let fixture = try await ServerFixture(settings: .init(failureDelay: .zero, pamThreads: 8))
+        let fixture = try await ServerFixture()
         defer { fixture.cleanUp() }
         try await fixture.test { client in
             #expect(try await client.form("/conversation", ["username": "alice"]).status == .ok)

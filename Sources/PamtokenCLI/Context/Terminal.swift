@@ -19,3 +19,15 @@ extension Terminal {
     /// Nothing to show on: the message is dropped.
     public func show(_ message: String) {}
 }
+
+/// Text from the daemon (PAM's prompts and messages) made safe to write to a terminal: control
+/// characters other than newline and tab — escape sequences that could retitle the window, move the
+/// cursor or fake a prompt — become U+FFFD.
+func terminalSafe(_ text: String) -> String {
+    String(
+        String.UnicodeScalarView(
+            text.unicodeScalars.map { scalar in
+                let isControl = scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+                return isControl && scalar != "\n" && scalar != "\t" ? "\u{FFFD}" : scalar
+            }))
+}

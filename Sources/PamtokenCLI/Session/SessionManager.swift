@@ -46,16 +46,16 @@ struct SessionManager: Sendable {
                 return try await api.passwordGrant(user: user, password: try terminal.readSecret(prompt: "Password: "))
             }
             while case .prompt(let prompt) = step {
-                for message in prompt.messages { terminal.show(message.text) }
-                let answer =
-                    prompt.prompt.isSecret ? try terminal.readSecret(prompt: prompt.prompt.text) : try terminal.readLine(prompt: prompt.prompt.text)
+                for message in prompt.messages { terminal.show(terminalSafe(message.text)) }
+                let question = terminalSafe(prompt.prompt.text)
+                let answer = prompt.prompt.isSecret ? try terminal.readSecret(prompt: question) : try terminal.readLine(prompt: question)
                 guard let next = try await api.converse([("conversation", prompt.conversation), ("answer", answer)]) else {
                     throw CLIError.refused("the daemon stopped answering the conversation")
                 }
                 step = next
             }
             guard case .done(let response) = step else { throw CLIError.refused("the daemon stopped answering the conversation") }
-            for message in response.messages ?? [] { terminal.show(message.text) }
+            for message in response.messages ?? [] { terminal.show(terminalSafe(message.text)) }
             return response
         }
     }

@@ -60,18 +60,20 @@ extension TokenRouter {
                     progress = try await self.authority.signIn(
                         user: user, password: form["password"] ?? "", for: pending, binding: binding, peer: peer)
                 }
-                context.annotations.user = user
                 switch progress {
-                case .signedIn(let secret, let step):
+                case .signedIn(let secret, let step, let signedIn):
+                    context.annotations.user = signedIn
                     var response = self.render(step, cookies: cookies, request: request)
                     response.setCookie(cookies.sessionCookie(secret))
                     return response
-                case .prompt(let handle, let prompt, let notes, _):
+                case .prompt(let handle, let prompt, let notes, _, let asked):
+                    // The conversation's user, not the page's hidden field, which only refills the first page.
+                    context.annotations.user = asked
                     let (sealed, csrf) = self.authority.sealLoginRequest(pending, binding: binding)
                     let client = self.authority.clients.client(pending.clientID)
                     return SignInPages.prompt(
                         issuer: self.authority.issuerURL, clientName: client?.name ?? pending.clientID, request: sealed, csrf: csrf,
-                        conversation: handle.value, username: user, prompt: PAMPromptView(prompt), notes: notes.map(PAMPromptView.init),
+                        conversation: handle.value, username: asked, prompt: PAMPromptView(prompt), notes: notes.map(PAMPromptView.init),
                         redirectURI: pending.redirectURI
                     ).response()
                 case .granted:

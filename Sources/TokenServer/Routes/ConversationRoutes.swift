@@ -31,7 +31,7 @@ extension TokenRouter {
                 progress = try await self.authority.startConversation(user: user, clientID: clientID, scope: scope, peer: peer)
             }
             switch progress {
-            case .prompt(let handle, let prompt, let notes, let expiresIn):
+            case .prompt(let handle, let prompt, let notes, let expiresIn, _):
                 return .json(
                     ConversationPrompt(
                         conversation: handle.value, prompt: ConversationMessage(prompt), messages: notes.map(ConversationMessage.init),
