@@ -39,12 +39,14 @@ release: check-deps
 	$(SWIFT) build -c release --static-swift-stdlib
 
 # The test command of the README and of CI: one build of every target (tests and helper executables
-# included), a check that our own code compiled without a warning, then the tests from that build.
+# included), a check that our own code compiled without a warning, then the tests from that build —
+# with a throwaway PostgreSQL cluster when PostgreSQL is installed, so that the store suite runs
+# against both backends (scripts/with-postgres).
 test: check-deps
 	@mkdir -p .build
 	$(SWIFT) build --build-tests 2>&1 | tee $(BUILD_LOG); test $${PIPESTATUS[0]:-0} -eq 0
 	scripts/check-warnings $(BUILD_LOG)
-	$(SWIFT) test --skip-build
+	scripts/with-postgres $(SWIFT) test --skip-build
 
 # Formatting is checked, not hoped for: swift-format (shipped with the toolchain) with .swift-format,
 # Hummingbird's settings at 150 columns. `make format` rewrites the tree the same way.

@@ -53,7 +53,7 @@ public final class Authority: Sendable {
 
     public let policy: TokenPolicy
     public let keyRing: KeyRing
-    public let store: SessionStore
+    public let store: any SessionStorage
     public let settings: Settings
     public let metrics: ServerMetrics
     let issuer: TokenIssuer
@@ -76,7 +76,7 @@ public final class Authority: Sendable {
     public typealias Sleeper = @Sendable (ContinuousClock.Instant) async -> Void
 
     public init(
-        policy: TokenPolicy, keyRing: KeyRing, store: SessionStore, authenticator: any Authenticator, users: any UserDirectory,
+        policy: TokenPolicy, keyRing: KeyRing, store: any SessionStorage, authenticator: any Authenticator, users: any UserDirectory,
         throttle: LoginThrottle, settings: Settings, metrics: ServerMetrics, clock: any WallClock, logger: Logger,
         clients: ClientRegistry = ClientRegistry(),
         sleepUntil: @escaping Sleeper = { try? await Task.sleep(until: $0, clock: .continuous) }

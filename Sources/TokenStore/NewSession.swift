@@ -40,7 +40,7 @@ public struct NewSession: Sendable {
 extension NewSession {
     /// The row of a session starting `now`: it ends absolutely at `expiresAt`, and idles out at
     /// `idleExpiresAt` (its first refresh token's expiry, or `expiresAt` for a browser session).
-    func record(at now: Int64, expiresAt: Int64, idleExpiresAt: Int64) -> SessionRecord {
+    public func record(at now: Int64, expiresAt: Int64, idleExpiresAt: Int64) -> SessionRecord {
         SessionRecord(
             id: Identifier.random(), user: user, uid: uid, authMethod: authMethod, clientID: clientID, scope: scope, peer: peer,
             peerUID: peerUID, peerPID: peerPID, createdAt: now, lastUsedAt: now, expiresAt: expiresAt, idleExpiresAt: idleExpiresAt,

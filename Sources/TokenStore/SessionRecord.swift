@@ -43,6 +43,30 @@ public struct SessionRecord: Codable, Sendable, Hashable, FetchableRecord, Persi
         case parentID = "parent_id"
     }
 
+    /// A row with every column given (each store builds its records from its own rows).
+    public init(
+        id: String, user: String, uid: UInt32, authMethod: AuthMethod, clientID: String, scope: String?, peer: String?, peerUID: UInt32?,
+        peerPID: Int32?, createdAt: Int64, lastUsedAt: Int64, expiresAt: Int64, idleExpiresAt: Int64, revokedAt: Int64?,
+        revokeReason: String?, parentID: String? = nil
+    ) {
+        self.id = id
+        self.user = user
+        self.uid = uid
+        self.authMethod = authMethod
+        self.clientID = clientID
+        self.scope = scope
+        self.peer = peer
+        self.peerUID = peerUID
+        self.peerPID = peerPID
+        self.createdAt = createdAt
+        self.lastUsedAt = lastUsedAt
+        self.expiresAt = expiresAt
+        self.idleExpiresAt = idleExpiresAt
+        self.revokedAt = revokedAt
+        self.revokeReason = revokeReason
+        self.parentID = parentID
+    }
+
     /// Usable now: not revoked and neither expired nor idle too long.
     public func isActive(at now: Date) -> Bool {
         let seconds = Int64(now.timeIntervalSince1970)

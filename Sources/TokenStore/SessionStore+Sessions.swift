@@ -87,7 +87,7 @@ extension SessionStore {
     /// writer is never held for long: sessions past their absolute or idle end (with their tokens, by
     /// cascade), then expired tokens of live sessions. Returns the number of rows deleted.
     @discardableResult
-    public func collectGarbage(batchSize: Int = 500) async throws -> Int {
+    public func collectGarbage(batchSize: Int) async throws -> Int {
         let now = nowSeconds
         var total = 0
         for sql in [

@@ -89,3 +89,5 @@ extension SessionStore {
         }
     }
 }
+
+extension SessionStore: SessionStorage {}

@@ -6,9 +6,9 @@ import TokenStore
 
 @Suite("Refresh-token rotation (docs/api.md#refresh-token-grant)")
 struct RotationTests {
-    @Test("each rotation marks the parent used and issues a working child")
-    func chain() async throws {
-        let fixture = try StoreFixture()
+    @Test("each rotation marks the parent used and issues a working child", arguments: StoreBackend.available)
+    func chain(backend: StoreBackend) async throws {
+        let fixture = try await StoreFixture(backend)
         defer { fixture.cleanUp() }
         let (session, first) = try await fixture.login()
         var current = first
@@ -27,9 +27,9 @@ struct RotationTests {
         #expect(try await fixture.store.isSessionActive(id: session.id))
     }
 
-    @Test("presenting a used token revokes the whole family, the newest token included")
-    func reuseDetection() async throws {
-        let fixture = try StoreFixture()
+    @Test("presenting a used token revokes the whole family, the newest token included", arguments: StoreBackend.available)
+    func reuseDetection(backend: StoreBackend) async throws {
+        let fixture = try await StoreFixture(backend)
         defer { fixture.cleanUp() }
         let (session, first) = try await fixture.login()
         let (_, second) = try await fixture.rotate(first)
@@ -43,9 +43,11 @@ struct RotationTests {
         #expect(try await fixture.store.session(id: session.id)?.revokeReason == "refresh token reuse")
     }
 
-    @Test("with grace, a retry of the same parent within the window gets a fresh pair and kills the undelivered child")
-    func graceRetry() async throws {
-        let fixture = try StoreFixture()
+    @Test(
+        "with grace, a retry of the same parent within the window gets a fresh pair and kills the undelivered child",
+        arguments: StoreBackend.available)
+    func graceRetry(backend: StoreBackend) async throws {
+        let fixture = try await StoreFixture(backend)
         defer { fixture.cleanUp() }
         let (session, first) = try await fixture.login()
         let (_, lost) = try await fixture.rotate(first, grace: 10)
@@ -64,9 +66,9 @@ struct RotationTests {
         #expect(abandoned.rejection == .reuseDetected(sessionID: session.id, user: "alice"))
     }
 
-    @Test("grace does not cover a repeat after the window, nor one whose child was already used")
-    func graceLimits() async throws {
-        let fixture = try StoreFixture()
+    @Test("grace does not cover a repeat after the window, nor one whose child was already used", arguments: StoreBackend.available)
+    func graceLimits(backend: StoreBackend) async throws {
+        let fixture = try await StoreFixture(backend)
         defer { fixture.cleanUp() }
         let (_, first) = try await fixture.login()
         _ = try await fixture.rotate(first, grace: 10)
@@ -79,9 +81,9 @@ struct RotationTests {
         #expect(try await fixture.rotate(a, grace: 10).0.rejection?.isReuse == true)
     }
 
-    @Test("100 concurrent rotations of one token: exactly one succeeds")
-    func concurrentRotations() async throws {
-        let fixture = try StoreFixture()
+    @Test("100 concurrent rotations of one token: exactly one succeeds", arguments: StoreBackend.available)
+    func concurrentRotations(backend: StoreBackend) async throws {
+        let fixture = try await StoreFixture(backend)
         defer { fixture.cleanUp() }
         let (session, token) = try await fixture.login()
         let results = try await withThrowingTaskGroup(of: RotationResult.self) { group in
@@ -96,9 +98,11 @@ struct RotationTests {
         #expect(try await !fixture.store.isSessionActive(id: session.id))
     }
 
-    @Test("100 concurrent rotations with grace: exactly one rotates, the rest are retries or refused, never two rotations")
-    func concurrentRotationsWithGrace() async throws {
-        let fixture = try StoreFixture()
+    @Test(
+        "100 concurrent rotations with grace: exactly one rotates, the rest are retries or refused, never two rotations",
+        arguments: StoreBackend.available)
+    func concurrentRotationsWithGrace(backend: StoreBackend) async throws {
+        let fixture = try await StoreFixture(backend)
         defer { fixture.cleanUp() }
         let (_, token) = try await fixture.login()
         let results = try await withThrowingTaskGroup(of: RotationResult.self) { group in
@@ -111,9 +115,9 @@ struct RotationTests {
         #expect(rotated.count == 1)
     }
 
-    @Test("idle expiry, absolute session age, and unknown tokens")
-    func expiry() async throws {
-        let fixture = try StoreFixture()
+    @Test("idle expiry, absolute session age, and unknown tokens", arguments: StoreBackend.available)
+    func expiry(backend: StoreBackend) async throws {
+        let fixture = try await StoreFixture(backend)
         defer { fixture.cleanUp() }
         let (_, idle) = try await fixture.login()
         fixture.clock.advance(by: StoreFixture.refreshTTL)
@@ -135,9 +139,9 @@ struct RotationTests {
         #expect(try await fixture.rotate(RefreshToken.generate()).0.rejection == .unknown)
     }
 
-    @Test("a refresh token never outlives its session's absolute end")
-    func childCappedBySession() async throws {
-        let fixture = try StoreFixture()
+    @Test("a refresh token never outlives its session's absolute end", arguments: StoreBackend.available)
+    func childCappedBySession(backend: StoreBackend) async throws {
+        let fixture = try await StoreFixture(backend)
         defer { fixture.cleanUp() }
         let (session, first) = try await fixture.login()
         var current = first

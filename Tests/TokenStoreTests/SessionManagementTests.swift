@@ -11,9 +11,9 @@ import Glibc
 
 @Suite("Sessions: listing, revocation, garbage collection, storage")
 struct SessionManagementTests {
-    @Test("a user sees only their own active sessions, newest first")
-    func listing() async throws {
-        let fixture = try StoreFixture()
+    @Test("a user sees only their own active sessions, newest first", arguments: StoreBackend.available)
+    func listing(backend: StoreBackend) async throws {
+        let fixture = try await StoreFixture(backend)
         defer { fixture.cleanUp() }
         let (a1, _) = try await fixture.login("alice")
         fixture.clock.advance(by: 1)
@@ -29,9 +29,9 @@ struct SessionManagementTests {
         #expect(try await fixture.store.activeSessions(user: nil).count == 3)
     }
 
-    @Test("revoking by refresh token, by id and by user")
-    func revocation() async throws {
-        let fixture = try StoreFixture()
+    @Test("revoking by refresh token, by id and by user", arguments: StoreBackend.available)
+    func revocation(backend: StoreBackend) async throws {
+        let fixture = try await StoreFixture(backend)
         defer { fixture.cleanUp() }
         let (s1, t1) = try await fixture.login("alice")
         let revoked = try await fixture.store.revokeSession(containing: t1, reason: "rfc7009")
@@ -49,9 +49,9 @@ struct SessionManagementTests {
         #expect(try await !fixture.store.revokeSession(id: bob.id, reason: "admin"), "revoking twice reports nothing to do")
     }
 
-    @Test("garbage collection removes dead sessions and expired tokens, in bounded batches, and nothing alive")
-    func garbageCollection() async throws {
-        let fixture = try StoreFixture()
+    @Test("garbage collection removes dead sessions and expired tokens, in bounded batches, and nothing alive", arguments: StoreBackend.available)
+    func garbageCollection(backend: StoreBackend) async throws {
+        let fixture = try await StoreFixture(backend)
         defer { fixture.cleanUp() }
         for _ in 0..<25 { _ = try await fixture.login("old") }
         fixture.clock.advance(by: StoreFixture.refreshTTL - 10)
@@ -78,7 +78,7 @@ struct SessionManagementTests {
             let (_, next) = try await fixture.rotate(token)
             issued += [token, next]
         }
-        #expect(try await fixture.store.synchronousLevel() == 2)
+        #expect(try await fixture.sqlite!.synchronousLevel() == 2)
 
         var info = stat()
         stat(fixture.databasePath, &info)
