@@ -8,7 +8,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 BUILD_LOG := .build/build-warnings.log
 
-.PHONY: check-deps build release test lint format e2e conversation-e2e fuzz deps run install uninstall deb clean
+.PHONY: check-deps build release test lint format e2e conversation-e2e fleet-e2e fuzz deps run install uninstall deb clean
 
 # Installation layout (GNU conventions). DESTDIR stages into a tree, for packages and tests.
 PREFIX ?= /usr/local
@@ -69,6 +69,7 @@ e2e:
 	Tests/e2e/recipes-e2e.sh
 	Tests/e2e/browser-e2e.sh
 	Tests/e2e/conversation-e2e.sh
+	scripts/with-postgres Tests/e2e/fleet-e2e.sh
 	Tests/e2e/schemathesis.sh
 	Tests/e2e/deb-e2e.sh
 
@@ -80,6 +81,13 @@ e2e:
 # Python packages (selenium, requests, joserfc, pexpect) between runs.
 conversation-e2e:
 	Tests/e2e/conversation-e2e.sh
+
+# Fleet mode's first slice (root; postgresql): two daemons with keys of their own on one PostgreSQL
+# database, from a throwaway cluster (scripts/with-postgres) — a session moves between them, 100 rounds
+# of 32 concurrent refreshes split across both give one winner each, and PostgreSQL stopped gives 503s
+# that spend nothing, then recovery without a restart.
+fleet-e2e:
+	scripts/with-postgres Tests/e2e/fleet-e2e.sh
 
 # libFuzzer targets (Fuzz/), built with -sanitize=fuzzer,address in .build-fuzz, each run for
 # FUZZ_SECONDS from the committed seed corpus. CI runs it after e2e.

@@ -11,6 +11,9 @@ enum ConfigurationKey: String, CaseIterable, Sendable {
     case allowedHosts = "allowed_hosts"
     case allowedOrigins = "allowed_origins"
     case stateDir = "state_dir"
+    case store
+    case storePasswordFile = "store_password_file"
+    case storePoolSize = "store_pool_size"
     case pamService = "pam_service"
     case pamThreads = "pam_threads"
     case pamQueueLimit = "pam_queue_limit"
@@ -82,8 +85,8 @@ enum ConfigurationKey: String, CaseIterable, Sendable {
         switch self {
         case .listen: .listen
         case .allowRemote, .durableCommits, .peercredGrant, .peercredAllowRoot, .allowSystemUsers, .passwordGrant, .allowPasswordChange: .boolean
-        case .stateDir, .pamService, .issuer, .adminGroup: .string
-        case .pamThreads, .pamQueueLimit, .throttleUserFailures, .throttlePeerFailures, .conversationLimit: .count
+        case .stateDir, .pamService, .issuer, .adminGroup, .store, .storePasswordFile: .string
+        case .pamThreads, .pamQueueLimit, .throttleUserFailures, .throttlePeerFailures, .conversationLimit, .storePoolSize: .count
         case .failureDelayMilliseconds: .milliseconds
         case .audience, .allowedHosts, .allowedOrigins: .strings
         case .accessTTL, .refreshTTL, .sessionMaxAge, .reuseGrace, .idleExit, .throttleWindow, .throttleMaxBackoff,

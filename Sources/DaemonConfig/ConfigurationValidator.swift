@@ -31,6 +31,13 @@ struct ConfigurationValidator {
         case .pamService:
             let valid = !c.pamService.isEmpty && !c.pamService.contains { $0 == "/" || $0.isWhitespace || $0 == "\0" }
             return valid ? nil : "must be the name of a file in /etc/pam.d, without / or spaces (got \(quoted(c.pamService)))"
+        case .store:
+            let known = c.store.isEmpty || c.store.hasPrefix("postgresql://") || c.store.hasPrefix("postgres://")
+            return known ? nil : "must be empty (SQLite in state_dir) or a postgresql:// URL (got \(quoted(String(c.store.prefix(80)))))"
+        case .storePasswordFile:
+            if c.storePasswordFile.isEmpty { return nil }
+            return c.storePasswordFile.hasPrefix("/") ? nil : "must be an absolute path (got \(quoted(c.storePasswordFile)))"
+        case .storePoolSize: return range(c.storePoolSize, 1...100)
         case .pamThreads: return range(c.pamThreads, 1...256)
         case .pamQueueLimit: return range(c.pamQueueLimit, 0...Int.max)
         case .failureDelayMilliseconds: return range(c.failureDelayMilliseconds, 0...10_000)

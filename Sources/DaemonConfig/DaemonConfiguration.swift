@@ -19,6 +19,13 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var allowedOrigins: [String] = []
     /// Holds `pamtoken.sqlite` and `keys/`. Key `state_dir`; flag `--state-dir`.
     public var stateDirectory = "/var/lib/pamtoken"
+    /// Where sessions live: empty for SQLite in `state_dir` (one host), or a `postgresql://USER@HOST/DB`
+    /// URL for a fleet sharing one issuer (docs/fleet.md). Key `store`.
+    public var store = ""
+    /// The file holding the PostgreSQL password (never the URL). Key `store_password_file`.
+    public var storePasswordFile = ""
+    /// Connections in the PostgreSQL pool. Key `store_pool_size`.
+    public var storePoolSize = 10
     /// PAM service name. Key `pam_service`; flag `--pam-service`.
     public var pamService = "pamtoken"
     /// Threads running PAM transactions at once. Key `pam_threads`.

@@ -74,7 +74,7 @@ public struct DaemonServices {
     public let authority: Authority
     public let group: ServiceGroup
     let pam: PAMAuthenticator
-    let store: SessionStore
+    let store: any SessionStorage
 
     /// Runs the group, then releases PAM and the database — once, however the group ended.
     public func run() async throws {
@@ -86,7 +86,7 @@ public struct DaemonServices {
         }
         authority.endConversations()
         await pam.shutdown()
-        try? store.close()
+        try? await store.close()
         if let failure { throw Daemon.StartupError(description: "\(failure)") }
     }
 }
@@ -112,13 +112,7 @@ public func buildServices(configuration config: DaemonConfiguration, logger: Log
     } catch {
         throw Daemon.StartupError(description: "signing keys: \(error)")
     }
-    let store: SessionStore
-    do {
-        store = try SessionStore.open(
-            path: config.stateDirectory + "/pamtoken.sqlite", durability: config.durableCommits ? .full : .normal, clock: clock)
-    } catch {
-        throw Daemon.StartupError(description: "\(error)")
-    }
+    let (store, storeService) = try await openStore(config, clock: clock, logger: logger)
 
     let registry = PrometheusCollectorRegistry()
     MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
@@ -145,6 +139,9 @@ public func buildServices(configuration config: DaemonConfiguration, logger: Log
     var services: [ServiceGroupConfiguration.ServiceConfiguration] = listeners.map {
         .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
     }
+    // ServiceGroup stops services in the reverse of this order: the store's pool first in, last out,
+    // so that requests still draining can reach the database.
+    if let storeService { services.insert(.init(service: storeService), at: 0) }
     services.append(.init(service: GarbageCollectionService(authority: authority, interval: .seconds(config.gcInterval), logger: logger)))
     // Returns at once when not run by systemd: that is no reason to stop.
     services.append(.init(service: SystemdService(notifier: SystemdNotifier(), ready: gate, logger: logger), successTerminationBehavior: .ignore))

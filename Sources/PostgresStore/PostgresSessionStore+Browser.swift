@@ -8,7 +8,7 @@ extension PostgresSessionStore {
         let now = nowSeconds
         let expiresAt = now + Int64(new.maxAge)
         let session = new.record(at: now, expiresAt: expiresAt, idleExpiresAt: expiresAt)
-        try await client.withTransaction(logger: logger) { connection in
+        try await leased(transaction: true) { connection in
             try await Self.insert(session, on: connection, logger: logger)
             try await connection.query(
                 "INSERT INTO browser_cookies (hash, session_id) VALUES (\(cookie.hash.bytes), \(session.id))", logger: logger)
@@ -18,30 +18,36 @@ extension PostgresSessionStore {
 
     public func browserSession(cookie: BrowserSessionSecret) async throws -> SessionRecord? {
         let now = nowSeconds
-        return try await PostgresRows.first(
-            try await client.query(
-                """
-                SELECT \(unescaped: PostgresRows.sessionColumns) FROM sessions
-                WHERE id = (SELECT session_id FROM browser_cookies WHERE hash = \(cookie.hash.bytes))
-                    AND revoked_at IS NULL AND expires_at > \(now) AND idle_expires_at > \(now)
-                """, logger: logger), PostgresRows.session)
+        return try await leased { connection in
+            try await PostgresRows.first(
+                try await connection.query(
+                    """
+                    SELECT \(unescaped: PostgresRows.sessionColumns) FROM sessions
+                    WHERE id = (SELECT session_id FROM browser_cookies WHERE hash = \(cookie.hash.bytes))
+                        AND revoked_at IS NULL AND expires_at > \(now) AND idle_expires_at > \(now)
+                    """, logger: logger), PostgresRows.session)
+        }
     }
 
     public func storeCode(_ record: AuthorizationCodeRecord) async throws {
-        try await client.query(
-            """
-            INSERT INTO authorization_codes (hash, client_id, redirect_uri, code_challenge, nonce, scope, browser_session_id, created_at,
-                expires_at, used_at, session_id)
-            VALUES (\(record.hash.bytes), \(record.clientID), \(record.redirectURI), \(record.codeChallenge), \(record.nonce), \(record.scope),
-                \(record.browserSessionID), \(record.createdAt), \(record.expiresAt), \(record.usedAt), \(record.sessionID))
-            """, logger: logger)
+        _ = try await leased { connection in
+            try await connection.query(
+                """
+                INSERT INTO authorization_codes (hash, client_id, redirect_uri, code_challenge, nonce, scope, browser_session_id, created_at,
+                    expires_at, used_at, session_id)
+                VALUES (\(record.hash.bytes), \(record.clientID), \(record.redirectURI), \(record.codeChallenge), \(record.nonce), \(record.scope),
+                    \(record.browserSessionID), \(record.createdAt), \(record.expiresAt), \(record.usedAt), \(record.sessionID))
+                """, logger: logger)
+        }
     }
 
     public func code(_ code: AuthorizationCode) async throws -> AuthorizationCodeRecord? {
-        try await PostgresRows.first(
-            try await client.query(
-                "SELECT \(unescaped: PostgresRows.codeColumns) FROM authorization_codes WHERE hash = \(code.hash.bytes)", logger: logger),
-            PostgresRows.code)
+        try await leased { connection in
+            try await PostgresRows.first(
+                try await connection.query(
+                    "SELECT \(unescaped: PostgresRows.codeColumns) FROM authorization_codes WHERE hash = \(code.hash.bytes)", logger: logger),
+                PostgresRows.code)
+        }
     }
 
     /// As SQLite's redemption: the conditional update decides, so of concurrent exchanges from any
@@ -51,7 +57,7 @@ extension PostgresSessionStore {
         let sessionExpiry = now + Int64(new.maxAge)
         let tokenExpiry = min(now + Int64(new.refreshTTL), sessionExpiry)
         let session = new.record(at: now, expiresAt: sessionExpiry, idleExpiresAt: tokenExpiry)
-        return try await client.withTransaction(logger: logger) { connection -> CodeRedemption in
+        return try await leased(transaction: true) { connection -> CodeRedemption in
             let won = try await PostgresRows.count(
                 try await connection.query(
                     """

@@ -9,7 +9,7 @@ extension PostgresSessionStore {
         let expiresAt = now + Int64(new.maxAge)
         let tokenExpiry = min(now + Int64(new.refreshTTL), expiresAt)
         let session = new.record(at: now, expiresAt: expiresAt, idleExpiresAt: tokenExpiry)
-        try await client.withTransaction(logger: logger) { connection in
+        try await leased(transaction: true) { connection in
             try await Self.insert(session, on: connection, logger: logger)
             try await connection.query(
                 """
@@ -29,7 +29,7 @@ extension PostgresSessionStore {
         -> RotationResult
     {
         let now = nowSeconds
-        return try await client.withTransaction(logger: logger) { connection -> RotationResult in
+        return try await leased(transaction: true) { connection -> RotationResult in
             let tokenRows = try await connection.query(
                 "SELECT session_id, used_at, revoked_at, expires_at FROM refresh_tokens WHERE hash = \(presented.hash.bytes) FOR UPDATE",
                 logger: logger)

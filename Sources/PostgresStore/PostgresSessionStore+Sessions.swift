@@ -5,53 +5,61 @@ public import TokenStore
 
 extension PostgresSessionStore {
     public func session(for token: RefreshToken) async throws -> SessionRecord? {
-        try await PostgresRows.first(
-            try await client.query(
-                """
-                SELECT \(unescaped: PostgresRows.sessionColumns) FROM sessions
-                WHERE id = (SELECT session_id FROM refresh_tokens WHERE hash = \(token.hash.bytes))
-                """, logger: logger), PostgresRows.session)
+        try await leased { connection in
+            try await PostgresRows.first(
+                try await connection.query(
+                    """
+                    SELECT \(unescaped: PostgresRows.sessionColumns) FROM sessions
+                    WHERE id = (SELECT session_id FROM refresh_tokens WHERE hash = \(token.hash.bytes))
+                    """, logger: logger), PostgresRows.session)
+        }
     }
 
     public func session(id: String) async throws -> SessionRecord? {
-        try await PostgresRows.first(
-            try await client.query("SELECT \(unescaped: PostgresRows.sessionColumns) FROM sessions WHERE id = \(id)", logger: logger),
-            PostgresRows.session)
+        try await leased { connection in
+            try await PostgresRows.first(
+                try await connection.query("SELECT \(unescaped: PostgresRows.sessionColumns) FROM sessions WHERE id = \(id)", logger: logger),
+                PostgresRows.session)
+        }
     }
 
     public func isSessionActive(id: String) async throws -> Bool {
         let now = nowSeconds
-        let rows = try await client.query(
-            "SELECT 1 FROM sessions WHERE id = \(id) AND revoked_at IS NULL AND expires_at > \(now) AND idle_expires_at > \(now)",
-            logger: logger)
-        return try await PostgresRows.count(rows) > 0
+        return try await leased { connection in
+            let rows = try await connection.query(
+                "SELECT 1 FROM sessions WHERE id = \(id) AND revoked_at IS NULL AND expires_at > \(now) AND idle_expires_at > \(now)",
+                logger: logger)
+            return try await PostgresRows.count(rows) > 0
+        }
     }
 
     public func activeSessions(user: String?) async throws -> [SessionRecord] {
         let now = nowSeconds
-        let rows =
-            if let user {
-                try await client.query(
-                    """
-                    SELECT \(unescaped: PostgresRows.sessionColumns) FROM sessions
-                    WHERE revoked_at IS NULL AND expires_at > \(now) AND idle_expires_at > \(now) AND "user" = \(user)
-                    ORDER BY created_at DESC, id
-                    """, logger: logger)
-            } else {
-                try await client.query(
-                    """
-                    SELECT \(unescaped: PostgresRows.sessionColumns) FROM sessions
-                    WHERE revoked_at IS NULL AND expires_at > \(now) AND idle_expires_at > \(now)
-                    ORDER BY created_at DESC, id
-                    """, logger: logger)
-            }
-        return try await PostgresRows.all(rows, PostgresRows.session)
+        return try await leased { connection in
+            let rows =
+                if let user {
+                    try await connection.query(
+                        """
+                        SELECT \(unescaped: PostgresRows.sessionColumns) FROM sessions
+                        WHERE revoked_at IS NULL AND expires_at > \(now) AND idle_expires_at > \(now) AND "user" = \(user)
+                        ORDER BY created_at DESC, id
+                        """, logger: logger)
+                } else {
+                    try await connection.query(
+                        """
+                        SELECT \(unescaped: PostgresRows.sessionColumns) FROM sessions
+                        WHERE revoked_at IS NULL AND expires_at > \(now) AND idle_expires_at > \(now)
+                        ORDER BY created_at DESC, id
+                        """, logger: logger)
+                }
+            return try await PostgresRows.all(rows, PostgresRows.session)
+        }
     }
 
     @discardableResult
     public func revokeSession(id: String, reason: String) async throws -> Bool {
         let now = nowSeconds
-        return try await client.withTransaction(logger: logger) { connection in
+        return try await leased(transaction: true) { connection in
             let live = try await PostgresRows.count(
                 try await connection.query("SELECT 1 FROM sessions WHERE id = \(id) AND revoked_at IS NULL FOR UPDATE", logger: logger))
             guard live > 0 else { return false }
@@ -63,7 +71,7 @@ extension PostgresSessionStore {
     @discardableResult
     public func revokeSession(containing token: RefreshToken, reason: String) async throws -> SessionRecord? {
         let now = nowSeconds
-        return try await client.withTransaction(logger: logger) { connection -> SessionRecord? in
+        return try await leased(transaction: true) { connection -> SessionRecord? in
             let rows = try await connection.query(
                 """
                 SELECT \(unescaped: PostgresRows.sessionColumns) FROM sessions
@@ -82,11 +90,13 @@ extension PostgresSessionStore {
     @discardableResult
     public func revokeSessions(user: String, reason: String) async throws -> Int {
         let now = nowSeconds
-        return try await PostgresRows.count(
-            try await client.query(
-                """
-                UPDATE sessions SET revoked_at = \(now), revoke_reason = \(reason) WHERE "user" = \(user) AND revoked_at IS NULL RETURNING 1
-                """, logger: logger))
+        return try await leased { connection in
+            try await PostgresRows.count(
+                try await connection.query(
+                    """
+                    UPDATE sessions SET revoked_at = \(now), revoke_reason = \(reason) WHERE "user" = \(user) AND revoked_at IS NULL RETURNING 1
+                    """, logger: logger))
+        }
     }
 
     @discardableResult
@@ -110,7 +120,7 @@ extension PostgresSessionStore {
         var total = 0
         for statement in statements {
             while true {
-                let deleted = try await PostgresRows.count(try await client.query(statement, logger: logger))
+                let deleted = try await leased { connection in try await PostgresRows.count(try await connection.query(statement, logger: logger)) }
                 total += deleted
                 if deleted < batchSize { break }
             }
@@ -120,16 +130,18 @@ extension PostgresSessionStore {
 
     public func counts() async throws -> (activeSessions: Int, refreshTokens: Int) {
         let now = nowSeconds
-        let rows = try await client.query(
-            """
-            SELECT (SELECT count(*) FROM sessions WHERE revoked_at IS NULL AND expires_at > \(now) AND idle_expires_at > \(now)),
-                   (SELECT count(*) FROM refresh_tokens)
-            """, logger: logger)
-        let counts =
-            try await PostgresRows.first(rows) { row in
-                let columns = row.makeRandomAccess()
-                return (try columns[0].decode(Int64.self), try columns[1].decode(Int64.self))
-            } ?? (Int64(0), Int64(0))
-        return (Int(counts.0), Int(counts.1))
+        return try await leased { connection in
+            let rows = try await connection.query(
+                """
+                SELECT (SELECT count(*) FROM sessions WHERE revoked_at IS NULL AND expires_at > \(now) AND idle_expires_at > \(now)),
+                       (SELECT count(*) FROM refresh_tokens)
+                """, logger: logger)
+            let counts =
+                try await PostgresRows.first(rows) { row in
+                    let columns = row.makeRandomAccess()
+                    return (try columns[0].decode(Int64.self), try columns[1].decode(Int64.self))
+                } ?? (Int64(0), Int64(0))
+            return (Int(counts.0), Int(counts.1))
+        }
     }
 }

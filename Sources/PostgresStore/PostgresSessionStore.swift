@@ -16,12 +16,17 @@ public struct PostgresSessionStore: SessionStorage {
     public let client: PostgresClient
     let clock: any WallClock
     let logger: Logger
+    /// How long an operation may wait for a connection before the store is reported unavailable
+    /// (see `leased`): long enough for a busy pool, short enough that a client of a dead server gets
+    /// its 503 promptly.
+    public let leaseTimeout: Duration
 
     /// Wraps a running client. Call ``migrate()`` once before use.
-    public init(client: PostgresClient, clock: any WallClock, logger: Logger) {
+    public init(client: PostgresClient, clock: any WallClock, logger: Logger, leaseTimeout: Duration = .seconds(3)) {
         self.client = client
         self.clock = clock
         self.logger = logger
+        self.leaseTimeout = leaseTimeout
     }
 
     /// Brings the schema up to date (every host does at start; they serialise on a lock).
@@ -32,7 +37,7 @@ public struct PostgresSessionStore: SessionStorage {
     }
 
     public func ping() async throws {
-        try await client.query("SELECT 1", logger: logger)
+        try await leased { connection in _ = try await connection.query("SELECT 1", logger: logger) }
     }
 
     /// The pool is closed by ending ``client``'s `run()`; nothing to do here.

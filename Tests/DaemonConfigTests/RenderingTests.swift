@@ -47,6 +47,9 @@ struct RenderingTests {
         c.allowPasswordChange = false
         c.conversationTimeout = 30
         c.conversationLimit = 4
+        c.store = "postgresql://pamtoken@db.example.com/pamtoken"
+        c.storePasswordFile = "/etc/pamtoken/db-password"
+        c.storePoolSize = 4
         c.clients = [
             OAuthClient(
                 id: "wiki", name: "Team \"wiki\" \\ é", redirectURIs: ["https://wiki.example.com/cb", "http://127.0.0.1:8080/cb"],
@@ -69,7 +72,7 @@ struct RenderingTests {
     func everyKeyInOrder() {
         let keys = Self.keys(in: DaemonConfiguration().rendered())
         #expect(keys == ConfigurationLoader.knownKeys)
-        #expect(keys.count == 35)
+        #expect(keys.count == 38)
     }
 
     @Test("the rendered defaults load back as the defaults")

@@ -70,7 +70,8 @@ struct StoreFixture {
         let client = PostgresClient(configuration: try location.clientConfiguration(password: nil, poolSize: 20))
         let running = Task { await client.run() }
         let clock = ManualClock()
-        let store = PostgresSessionStore(client: client, clock: clock, logger: Logger(label: "test"))
+        // A generous lease timeout: 100 concurrent rotations queue for 20 connections on a busy machine.
+        let store = PostgresSessionStore(client: client, clock: clock, logger: Logger(label: "test"), leaseTimeout: .seconds(60))
         try await store.migrate()
         self.init(directory: directory, clock: clock, store: store, sqlite: nil, running: running)
     }

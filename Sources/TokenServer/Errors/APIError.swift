@@ -87,8 +87,10 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
         return APIError(.methodNotAllowed, "method_not_allowed", "method not allowed; use \(headers[.allow] ?? "")", headers: headers)
     }
     static let payloadTooLarge = APIError(.contentTooLarge, "invalid_request", "request body larger than 16 KiB")
-    /// The daemon cannot answer now (database or PAM failure). Logged in detail; the client gets no detail.
-    static let temporarilyUnavailable = APIError(.serviceUnavailable, "temporarily_unavailable", "the service is temporarily unavailable")
+    /// The daemon cannot answer now (database or PAM failure). Logged in detail; the client gets no detail,
+    /// but when to try again: nothing was spent, so the same request will do.
+    static let temporarilyUnavailable = APIError(
+        .serviceUnavailable, "temporarily_unavailable", "the service is temporarily unavailable", headers: [.retryAfter: "5"])
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers = self.headers
