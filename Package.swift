@@ -217,6 +217,7 @@ let package = Package(
                 "LinuxPAM",
                 "DaemonConfig",
                 "TokenCore",
+                "TokenStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

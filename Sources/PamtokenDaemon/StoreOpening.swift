@@ -1,28 +1,41 @@
-import DaemonConfig
+public import DaemonConfig
 import Foundation
-import Logging
+public import Logging
 import PostgresNIO
 import PostgresStore
 import ServiceLifecycle
 import TokenCore
-import TokenStore
+public import TokenStore
 
 /// Opens the configured store: SQLite in the state directory, or PostgreSQL (`store = "postgresql://…"`),
 /// whose pool is then started, the schema brought up to date, and returned as the service that keeps
 /// the pool running until the daemon stops.
-func openStore(_ config: DaemonConfiguration, clock: any WallClock, logger: Logger) async throws -> (any SessionStorage, (any Service)?) {
-    guard !config.store.isEmpty else {
+func openStore(
+    _ config: DaemonConfiguration, clock: any WallClock, logger: Logger
+) async throws
+    -> (any SessionStorage, PostgresPoolService?)
+{
+    try await openStore(
+        config.store.isEmpty ? config.stateDirectory + "/pamtoken.sqlite" : config.store, config: config, clock: clock, logger: logger)
+}
+
+/// Opens the store at `location`: a `postgresql://` URL (with the password file and pool size of
+/// `config`), or else the path of a SQLite database.
+func openStore(
+    _ location: String, config: DaemonConfiguration, clock: any WallClock, logger: Logger
+) async throws
+    -> (any SessionStorage, PostgresPoolService?)
+{
+    guard location.hasPrefix("postgresql://") || location.hasPrefix("postgres://") else {
         do {
-            let store = try SessionStore.open(
-                path: config.stateDirectory + "/pamtoken.sqlite", durability: config.durableCommits ? .full : .normal, clock: clock)
-            return (store, nil)
+            return (try SessionStore.open(path: location, durability: config.durableCommits ? .full : .normal, clock: clock), nil)
         } catch {
             throw Daemon.StartupError(description: "\(error)")
         }
     }
     let configuration: PostgresClient.Configuration
     do {
-        let location = try PostgresLocation(url: config.store)
+        let location = try PostgresLocation(url: location)
         let password = try config.storePasswordFile.isEmpty ? nil : readPasswordFile(config.storePasswordFile)
         configuration = try location.clientConfiguration(password: password, poolSize: config.storePoolSize)
     } catch {
@@ -72,4 +85,44 @@ struct PostgresPoolService: Service {
             running.cancel()
         }
     }
+
+    /// Closes the pool outside a service group (`--migrate-store`).
+    func stop() async {
+        running.cancel()
+        await running.value
+    }
+}
+
+/// `pamtokend --migrate-store FROM TO` (docs/fleet.md): copies every session, refresh token, browser
+/// cookie and authorization code of one store into another — SQLite to PostgreSQL when a host joins a
+/// fleet, or back — so that nobody has to log in again. Rows already in TO are left as they are, so
+/// running it twice copies nothing twice. Stop the daemon first: sessions changed during the copy
+/// would be copied as they were.
+public func migrateStore(
+    from source: String, to target: String, configuration: DaemonConfiguration, logger: Logger
+) async throws
+    -> (StoreSnapshot, RestoreReport)
+{
+    let clock = SystemClock()
+    let (from, fromPool) = try await openStore(source, config: configuration, clock: clock, logger: logger)
+    let opened: (any SessionStorage, PostgresPoolService?)
+    do {
+        opened = try await openStore(target, config: configuration, clock: clock, logger: logger)
+    } catch {
+        await fromPool?.stop()
+        throw error
+    }
+    let (to, toPool) = opened
+    let result: Result<(StoreSnapshot, RestoreReport), any Error>
+    do {
+        let snapshot = try await from.snapshot()
+        result = .success((snapshot, try await to.restore(snapshot)))
+    } catch {
+        result = .failure(error)
+    }
+    try? await from.close()
+    try? await to.close()
+    await fromPool?.stop()
+    await toPool?.stop()
+    return try result.get()
 }

@@ -5,9 +5,7 @@ public import TokenStore
 
 extension PostgresSessionStore {
     public func createBrowserSession(_ new: NewSession, cookie: BrowserSessionSecret) async throws -> SessionRecord {
-        let now = nowSeconds
-        let expiresAt = now + Int64(new.maxAge)
-        let session = new.record(at: now, expiresAt: expiresAt, idleExpiresAt: expiresAt)
+        let session = new.startingBrowserSession(at: nowSeconds)
         try await leased(transaction: true) { connection in
             try await Self.insert(session, on: connection, logger: logger)
             try await connection.query(
@@ -54,9 +52,7 @@ extension PostgresSessionStore {
     /// host exactly one marks the code used; every other one revokes the session that one started.
     public func redeem(_ code: AuthorizationCode, starting new: NewSession, token: RefreshToken) async throws -> CodeRedemption {
         let now = nowSeconds
-        let sessionExpiry = now + Int64(new.maxAge)
-        let tokenExpiry = min(now + Int64(new.refreshTTL), sessionExpiry)
-        let session = new.record(at: now, expiresAt: sessionExpiry, idleExpiresAt: tokenExpiry)
+        let (session, tokenExpiry) = new.startingWithToken(at: now)
         return try await leased(transaction: true) { connection -> CodeRedemption in
             let won = try await PostgresRows.count(
                 try await connection.query(

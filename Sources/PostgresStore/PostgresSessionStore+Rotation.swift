@@ -6,9 +6,7 @@ public import TokenStore
 extension PostgresSessionStore {
     public func createSession(_ new: NewSession, token: RefreshToken) async throws -> (session: SessionRecord, refreshExpiresAt: Date) {
         let now = nowSeconds
-        let expiresAt = now + Int64(new.maxAge)
-        let tokenExpiry = min(now + Int64(new.refreshTTL), expiresAt)
-        let session = new.record(at: now, expiresAt: expiresAt, idleExpiresAt: tokenExpiry)
+        let (session, tokenExpiry) = new.startingWithToken(at: now)
         try await leased(transaction: true) { connection in
             try await Self.insert(session, on: connection, logger: logger)
             try await connection.query(

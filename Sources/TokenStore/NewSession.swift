@@ -40,11 +40,25 @@ public struct NewSession: Sendable {
 extension NewSession {
     /// The row of a session starting `now`: it ends absolutely at `expiresAt`, and idles out at
     /// `idleExpiresAt` (its first refresh token's expiry, or `expiresAt` for a browser session).
-    public func record(at now: Int64, expiresAt: Int64, idleExpiresAt: Int64) -> SessionRecord {
+    private func record(at now: Int64, expiresAt: Int64, idleExpiresAt: Int64) -> SessionRecord {
         SessionRecord(
             id: Identifier.random(), user: user, uid: uid, authMethod: authMethod, clientID: clientID, scope: scope, peer: peer,
             peerUID: peerUID, peerPID: peerPID, createdAt: now, lastUsedAt: now, expiresAt: expiresAt, idleExpiresAt: idleExpiresAt,
             revokedAt: nil, revokeReason: nil, parentID: parentID)
+    }
+
+    /// The row of a session starting `now` with its first refresh token, and that token's expiry: the
+    /// session ends absolutely `maxAge` later, and the token lasts `refreshTTL` but never past that end.
+    public func startingWithToken(at now: Int64) -> (session: SessionRecord, tokenExpiry: Int64) {
+        let expiresAt = now + Int64(maxAge)
+        let tokenExpiry = min(now + Int64(refreshTTL), expiresAt)
+        return (record(at: now, expiresAt: expiresAt, idleExpiresAt: tokenExpiry), tokenExpiry)
+    }
+
+    /// The row of a browser session starting `now`: it has no refresh tokens, so it idles out only at
+    /// its absolute end, `maxAge` later, however often it is used.
+    public func startingBrowserSession(at now: Int64) -> SessionRecord {
+        record(at: now, expiresAt: now + Int64(maxAge), idleExpiresAt: now + Int64(maxAge))
     }
 }
 

@@ -54,6 +54,11 @@ public protocol SessionStorage: Sendable {
     /// Exchanges a code and starts `new`, atomically; a second exchange revokes what the first started.
     func redeem(_ code: AuthorizationCode, starting new: NewSession, token: RefreshToken) async throws -> CodeRedemption
 
+    /// Every row, for copying the store elsewhere.
+    func snapshot() async throws -> StoreSnapshot
+    /// Adds the rows of `snapshot` that are not there yet, in one transaction; what is there stays.
+    func restore(_ snapshot: StoreSnapshot) async throws -> RestoreReport
+
     /// Releases the store's connections.
     func close() async throws
 }

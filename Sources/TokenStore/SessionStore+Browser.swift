@@ -6,9 +6,7 @@ extension SessionStore {
     /// Starts a browser (single-sign-on) session: a session row without refresh tokens, found again by
     /// the hash of its cookie. It lives `maxAge` from the login, however often it is used.
     public func createBrowserSession(_ new: NewSession, cookie: BrowserSessionSecret) async throws -> SessionRecord {
-        let now = nowSeconds
-        let expiresAt = now + Int64(new.maxAge)
-        let session = new.record(at: now, expiresAt: expiresAt, idleExpiresAt: expiresAt)
+        let session = new.startingBrowserSession(at: nowSeconds)
         try await groupCommit.write { db in
             try session.insert(db)
             try db.execute(sql: "INSERT INTO browser_cookies (hash, session_id) VALUES (?, ?)", arguments: [cookie.hash, session.id])
@@ -46,9 +44,7 @@ extension SessionStore {
     /// exchanges of one code, exactly one is redeemed, and every other one revokes its session.
     public func redeem(_ code: AuthorizationCode, starting new: NewSession, token: RefreshToken) async throws -> CodeRedemption {
         let now = nowSeconds
-        let sessionExpiry = now + Int64(new.maxAge)
-        let tokenExpiry = min(now + Int64(new.refreshTTL), sessionExpiry)
-        let session = new.record(at: now, expiresAt: sessionExpiry, idleExpiresAt: tokenExpiry)
+        let (session, tokenExpiry) = new.startingWithToken(at: now)
         return try await writer.write { db -> CodeRedemption in
             try db.execute(
                 sql: "UPDATE authorization_codes SET used_at = ?, session_id = ? WHERE hash = ? AND used_at IS NULL AND expires_at > ?",

@@ -6,9 +6,7 @@ extension SessionStore {
     /// Starts a session with its first refresh token, in one transaction.
     public func createSession(_ new: NewSession, token: RefreshToken) async throws -> (session: SessionRecord, refreshExpiresAt: Date) {
         let now = nowSeconds
-        let expiresAt = now + Int64(new.maxAge)
-        let tokenExpiry = min(now + Int64(new.refreshTTL), expiresAt)
-        let session = new.record(at: now, expiresAt: expiresAt, idleExpiresAt: tokenExpiry)
+        let (session, tokenExpiry) = new.startingWithToken(at: now)
         let record = RefreshTokenRecord(
             hash: token.hash, sessionID: session.id, parentHash: nil, createdAt: now, expiresAt: tokenExpiry, usedAt: nil, revokedAt: nil)
         try await groupCommit.write { db in

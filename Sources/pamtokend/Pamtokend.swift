@@ -6,6 +6,7 @@ import Logging
 import PamtokenBuild
 import PamtokenDaemon
 import TokenCore
+import TokenStore
 
 /// `pamtokend`: flags + config file → a running daemon (docs/configuration.md). Nothing else lives here.
 @main
@@ -78,6 +79,19 @@ struct Pamtokend: AsyncParsableCommand {
     @Flag(help: "Read a client secret from standard input (one line), print its secret_hash for [[clients]], and exit.")
     var hashSecret = false
 
+    @Option(
+        name: .customLong("migrate-store"), parsing: .upToNextOption,
+        help: ArgumentHelp(
+            "Copy every session from one store to another and exit: FROM and TO are a SQLite file or a postgresql:// URL (docs/fleet.md).",
+            valueName: "from> <to"))
+    var migrateStore: [String] = []
+
+    func validate() throws {
+        if !migrateStore.isEmpty, migrateStore.count != 2 {
+            throw ValidationError("--migrate-store takes two stores, FROM and TO (a SQLite file or a postgresql:// URL each).")
+        }
+    }
+
     func run() async throws {
         if hashSecret {
             try await Self.printSecretHash()
@@ -97,6 +111,10 @@ struct Pamtokend: AsyncParsableCommand {
         }
         if checkConfig {
             print(settings.rendered(), terminator: "")
+            return
+        }
+        if migrateStore.count == 2 {
+            await Self.migrate(from: migrateStore[0], to: migrateStore[1], settings: settings)
             return
         }
 
@@ -144,6 +162,25 @@ struct Pamtokend: AsyncParsableCommand {
                 Foundation.exit(2)
             }
             exit(withError: error)
+        }
+    }
+
+    /// `--migrate-store FROM TO`: the copy, then one line saying what was copied; exit 1 on failure.
+    static func migrate(from source: String, to target: String, settings: DaemonConfiguration) async {
+        LoggingSystem.bootstrap { label in
+            var handler = LogfmtLogHandler(label: label)
+            handler.logLevel = .warning
+            return handler
+        }
+        do {
+            let (snapshot, report) = try await PamtokenDaemon.migrateStore(
+                from: source, to: target, configuration: settings, logger: Logger(label: "pamtokend"))
+            print(
+                "migrate-store: \(report.sessionsAdded) sessions copied (\(report.sessionsPresent) already there), "
+                    + "\(report.refreshTokensAdded) of \(snapshot.refreshTokens.count) refresh tokens, "
+                    + "\(report.browserCookiesAdded) browser cookies, \(report.codesAdded) authorization codes")
+        } catch {
+            fail("--migrate-store: \(error)", status: 1)
         }
     }
 

@@ -117,7 +117,20 @@ check "100 rounds × 32 concurrent refreshes split across A and B: exactly one 2
     python3 "$tmp/race.py" "$a" "$b" "$race_login" 100
 echo "fleet-e2e: race took $((SECONDS - race_started)) s"
 
-# 3. PostgreSQL away, then back.
+# 3. A host that ran on SQLite joins: its sessions are copied into the shared database.
+lone_port=$(free_port)
+printf 'peercred_grant = true\npeercred_allow_root = true\nallow_system_users = true\n' > "$tmp/lone.toml"
+"$bin" --config "$tmp/lone.toml" --state-dir "$tmp/state-lone" --pam-service "$pam_service" --listen "unix:$tmp/lone.sock" \
+    --listen "tcp:127.0.0.1:$lone_port" > "$tmp/daemon-lone.log" 2>&1 &
+lone_pid=$!
+wait_for "http://127.0.0.1:$lone_port/healthz"
+lone_token=$(curl -s --unix-socket "$tmp/lone.sock" http://localhost/token -d grant_type=urn:pamtoken:params:grant-type:peercred | json refresh_token)
+kill "$lone_pid"; wait "$lone_pid" 2>/dev/null || true
+"$bin" --config "$tmp/a.toml" --migrate-store "$tmp/state-lone/pamtoken.sqlite" "$(grep '^store = ' "$tmp/store.toml" | cut -d'"' -f2)" > "$tmp/migrate.out"
+check "--migrate-store reports what it copied ($(cat "$tmp/migrate.out"))" grep -q '^migrate-store: 1 sessions copied' "$tmp/migrate.out"
+check "the lone host's session refreshes on fleet host B" test "$(refresh "$b" "$lone_token")" = 200
+
+# 4. PostgreSQL away, then back.
 token=$(login_a)
 $PAMTOKEN_TEST_POSTGRES_CTL stop >/dev/null
 outage=$SECONDS
@@ -125,6 +138,7 @@ status=$(refresh "$b" "$token")
 echo "fleet-e2e: the refresh during the outage was answered in $((SECONDS - outage)) s"
 check "with PostgreSQL stopped a refresh answers 503, not another 5xx (got $status)" test "$status" = 503
 check "the 503 says to retry, and when" grep -qi '^retry-after: 5' "$tmp/refresh.headers"
+check "/healthz names the store as down" test "$(curl -s "$a/healthz")" = '{"down":["store"],"status":"unavailable"}'
 check "offline verification data stays: B still serves its JWKS" test "$(curl -s -o /dev/null -w '%{http_code}' "$b/.well-known/jwks.json")" = 200
 $PAMTOKEN_TEST_POSTGRES_CTL start >/dev/null
 back=$SECONDS
