@@ -54,19 +54,18 @@ func openStore(
     return (store, PostgresPoolService(running: running))
 }
 
-/// The PostgreSQL password from its file: one line, the file readable by its owner only (as libpq
-/// demands of `.pgpass`), so that a password never sits where others can read it.
+/// The PostgreSQL password from its file: the first line, without its line end. The file must be a
+/// regular file of ours that only we may read (as libpq demands of `.pgpass`) — opened without
+/// following links, checked on the descriptor it was read from.
 private func readPasswordFile(_ path: String) throws -> String {
-    guard let mode = (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int else {
-        throw StoreSetupError("cannot read store_password_file \(path)")
+    let data: Data
+    do {
+        data = try PrivateFiles.readOwned(path)
+    } catch {
+        throw StoreSetupError("store_password_file \(path): \(error)")
     }
-    guard mode & 0o077 == 0 else {
-        throw StoreSetupError("store_password_file \(path) is readable by others (mode \(String(mode & 0o777, radix: 8))); chmod 0600 it")
-    }
-    guard let text = FileManager.default.contents(atPath: path).map({ String(decoding: $0, as: UTF8.self) }) else {
-        throw StoreSetupError("cannot read store_password_file \(path)")
-    }
-    return String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
+    let line = String(decoding: data, as: UTF8.self).split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }.first ?? ""
+    return String(line.hasSuffix("\r") ? line.dropLast() : line)
 }
 
 private struct StoreSetupError: Error, CustomStringConvertible {
@@ -79,9 +78,11 @@ struct PostgresPoolService: Service {
     let running: Task<Void, Never>
 
     func run() async throws {
-        await withGracefulShutdownHandler {
+        // Cancellation too (SIGQUIT, the group's shutdown deadline): the pool's task ignores a cancelled
+        // waiter, so it is cancelled itself.
+        await withTaskCancellationOrGracefulShutdownHandler {
             await running.value
-        } onGracefulShutdown: {
+        } onCancelOrGracefulShutdown: {
             running.cancel()
         }
     }
@@ -104,6 +105,10 @@ public func migrateStore(
     -> (StoreSnapshot, RestoreReport)
 {
     let clock = SystemClock()
+    // A mistyped source must not be created empty and "copied": a SQLite source has to exist.
+    if !source.hasPrefix("postgresql://"), !source.hasPrefix("postgres://"), !FileManager.default.fileExists(atPath: source) {
+        throw StoreSetupError("\(source): no such SQLite database (FROM must exist)")
+    }
     let (from, fromPool) = try await openStore(source, config: configuration, clock: clock, logger: logger)
     let opened: (any SessionStorage, PostgresPoolService?)
     do {

@@ -92,6 +92,11 @@ public struct PostgresLocation: Sendable, Equatable {
         }
         configuration.options.maximumConnections = poolSize
         configuration.options.minimumConnections = 0
+        // A held row lock, a stalled statement or a transaction left open must end, not pin the pool:
+        // the request that waits gets its 503 and the connection goes back.
+        configuration.options.additionalStartupParameters = [
+            ("lock_timeout", "5s"), ("statement_timeout", "15s"), ("idle_in_transaction_session_timeout", "30s"),
+        ]
         return configuration
     }
 }

@@ -82,12 +82,22 @@ enum PostgresMigrations {
     static func migrate(_ client: PostgresClient, logger: Logger) async throws -> [Int] {
         try await client.withTransaction(logger: logger) { connection in
             _ = try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
-            _ = try await connection.query(
-                "CREATE TABLE IF NOT EXISTS pamtoken_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
-                logger: logger)
+            // Created only when missing: a role that may read and write rows but not create tables runs
+            // once the schema is there.
+            let exists = try await connection.query("SELECT to_regclass('pamtoken_schema') IS NOT NULL", logger: logger)
+            if try await PostgresRows.first(exists, { try $0.decode(Bool.self) }) != true {
+                _ = try await connection.query(
+                    "CREATE TABLE pamtoken_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+                    logger: logger)
+            }
             var applied: Set<Int> = []
             for try await version in try await connection.query("SELECT version FROM pamtoken_schema", logger: logger).decode(Int.self) {
                 applied.insert(version)
+            }
+            // A host older than the schema would write rows a newer one does not expect: it stops here.
+            let known = steps.map(\.version).max() ?? 0
+            if let newest = applied.max(), newest > known {
+                throw SchemaTooNew(found: newest, known: known)
             }
             var now: [Int] = []
             for step in steps where !applied.contains(step.version) {
@@ -100,5 +110,15 @@ enum PostgresMigrations {
             }
             return now
         }
+    }
+}
+
+/// The database's schema is newer than this pamtokend: another host of the fleet was upgraded first.
+struct SchemaTooNew: Error, CustomStringConvertible {
+    let found: Int
+    let known: Int
+
+    var description: String {
+        "the database's schema is version \(found), newer than this pamtokend knows (\(known)): upgrade this host"
     }
 }

@@ -17,11 +17,16 @@ enum PostgresRows {
 
     static func session(_ row: PostgresRow) throws -> SessionRecord {
         let r = row.makeRandomAccess()
+        // As SQLite's decoding does: a value this pamtokend does not know is an error, not a guess.
+        let method = try r["auth_method"].decode(String.self)
+        guard let authMethod = AuthMethod(rawValue: method), let uid = UInt32(exactly: try r["uid"].decode(Int64.self)) else {
+            throw UnexpectedRow(column: AuthMethod(rawValue: method) == nil ? "auth_method" : "uid")
+        }
         return SessionRecord(
-            id: try r["id"].decode(String.self), user: try r["user"].decode(String.self), uid: UInt32(try r["uid"].decode(Int64.self)),
-            authMethod: AuthMethod(rawValue: try r["auth_method"].decode(String.self)) ?? .password,
+            id: try r["id"].decode(String.self), user: try r["user"].decode(String.self), uid: uid,
+            authMethod: authMethod,
             clientID: try r["client_id"].decode(String.self), scope: try r["scope"].decode(String?.self),
-            peer: try r["peer"].decode(String?.self), peerUID: try r["peer_uid"].decode(Int64?.self).map { UInt32($0) },
+            peer: try r["peer"].decode(String?.self), peerUID: try r["peer_uid"].decode(Int64?.self).flatMap { UInt32(exactly: $0) },
             peerPID: try r["peer_pid"].decode(Int32?.self), createdAt: try r["created_at"].decode(Int64.self),
             lastUsedAt: try r["last_used_at"].decode(Int64.self), expiresAt: try r["expires_at"].decode(Int64.self),
             idleExpiresAt: try r["idle_expires_at"].decode(Int64.self), revokedAt: try r["revoked_at"].decode(Int64?.self),
@@ -65,4 +70,10 @@ enum PostgresRows {
 extension Data {
     /// Bound as `bytea`.
     var bytes: ByteBuffer { ByteBuffer(bytes: self) }
+}
+
+/// A row with a value this pamtokend cannot represent (written by a newer host, or by hand).
+struct UnexpectedRow: Error, CustomStringConvertible {
+    let column: String
+    var description: String { "a session row has a \(column) this pamtokend does not know" }
 }

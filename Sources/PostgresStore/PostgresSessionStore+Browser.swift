@@ -6,7 +6,7 @@ public import TokenStore
 extension PostgresSessionStore {
     public func createBrowserSession(_ new: NewSession, cookie: BrowserSessionSecret) async throws -> SessionRecord {
         let session = new.startingBrowserSession(at: nowSeconds)
-        try await leased(transaction: true) { connection in
+        try await leased(transaction: .readCommitted) { connection in
             try await Self.insert(session, on: connection, logger: logger)
             try await connection.query(
                 "INSERT INTO browser_cookies (hash, session_id) VALUES (\(cookie.hash.bytes), \(session.id))", logger: logger)
@@ -53,7 +53,19 @@ extension PostgresSessionStore {
     public func redeem(_ code: AuthorizationCode, starting new: NewSession, token: RefreshToken) async throws -> CodeRedemption {
         let now = nowSeconds
         let (session, tokenExpiry) = new.startingWithToken(at: now)
-        return try await leased(transaction: true) { connection -> CodeRedemption in
+        return try await leased(transaction: .readCommitted) { connection -> CodeRedemption in
+            // The browser session first (the lock order of revocation and garbage collection): it may have
+            // ended since the caller looked, and it must not end while this exchange starts its child.
+            var parentLive = true
+            if let parent = new.parentID {
+                parentLive =
+                    try await PostgresRows.count(
+                        try await connection.query(
+                            """
+                            SELECT 1 FROM sessions WHERE id = \(parent) AND revoked_at IS NULL AND expires_at > \(now) AND idle_expires_at > \(now)
+                            FOR SHARE
+                            """, logger: logger)) > 0
+            }
             let won = try await PostgresRows.count(
                 try await connection.query(
                     """
@@ -74,16 +86,7 @@ extension PostgresSessionStore {
                 }
                 return .replayed
             }
-            // The browser session may have ended since the caller looked: checked again in the transaction.
-            if let parent = new.parentID {
-                let live = try await PostgresRows.count(
-                    try await connection.query(
-                        """
-                        SELECT 1 FROM sessions WHERE id = \(parent) AND revoked_at IS NULL AND expires_at > \(now) AND idle_expires_at > \(now)
-                        FOR SHARE
-                        """, logger: logger))
-                guard live > 0 else { return .unknown }
-            }
+            guard parentLive else { return .unknown }
             try await Self.insert(session, on: connection, logger: logger)
             try await connection.query(
                 """

@@ -2,30 +2,37 @@ import PostgresNIO
 import Synchronization
 
 extension PostgresSessionStore {
-    /// Runs `body` on a connection of the pool, in one transaction when `transaction`.
+    /// Runs `body` on a connection of the pool, in one READ COMMITTED transaction when `transaction`.
     ///
     /// While PostgreSQL is unreachable the pool keeps trying to connect and a request for a connection
     /// would wait with it, for a minute and more. A client should get its 503 at once instead: a
     /// request that has not obtained a connection within ``leaseTimeout`` fails with
-    /// ``PostgresUnavailable``, before anything was sent — so nothing was spent, and the same request
-    /// may be repeated. Once `body` runs it is never cut short: a commit under way is never abandoned,
-    /// which could leave the client unsure whether its token was spent.
-    func leased<T: Sendable>(transaction: Bool = false, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        let started = LeaseFlag()
+    /// ``PostgresUnavailable`` before anything is sent. The operation and its timer race on one
+    /// three-state flag: whichever moves it from `waiting` first decides, so a body that starts is never
+    /// cut short or disowned (a commit under way is never answered 503), and a body whose timer won
+    /// never starts, even if a connection comes a moment later.
+    func leased<T: Sendable>(
+        transaction: Isolation? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws
+        -> T
+    {
+        let race = LeaseRace()
         return try await withThrowingTaskGroup(of: LeaseOutcome<T>.self) { group in
             group.addTask {
                 let value = try await client.withConnection { connection in
-                    started.value.store(true, ordering: .releasing)
-                    if transaction {
-                        return try await connection.withTransaction(logger: logger) { try await body($0) }
+                    guard race.claim(.started) else { throw PostgresUnavailable() }
+                    guard let transaction else { return try await body(connection) }
+                    return try await connection.withTransaction(logger: logger) { connection in
+                        // Said here, whatever the database's default (see Isolation).
+                        try await connection.query(PostgresQuery(unsafeSQL: transaction.rawValue), logger: logger)
+                        return try await body(connection)
                     }
-                    return try await body(connection)
                 }
                 return .value(value)
             }
             group.addTask {
                 try? await Task.sleep(for: leaseTimeout)
-                return started.value.load(ordering: .acquiring) ? .running : .timedOut
+                return race.claim(.timedOut) ? .timedOut : .running
             }
             while let outcome = try await group.next() {
                 switch outcome {
@@ -44,9 +51,27 @@ extension PostgresSessionStore {
     }
 }
 
-/// Set once a connection was obtained; shared by the operation and its timer.
-private final class LeaseFlag: Sendable {
-    let value = Atomic<Bool>(false)
+/// The isolation of a store transaction, set explicitly rather than taken from the database's default.
+enum Isolation: String, Sendable {
+    /// Rotation, redemption, revocation: a transaction that waited for a row lock reads the row as its
+    /// holder committed it — what makes the second of two concurrent rotations see the token used.
+    case readCommitted = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED"
+    /// A snapshot (`--migrate-store`): every table read as of one moment, so no token without its session.
+    case snapshot = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+}
+
+/// Who won the race between an operation getting its connection and its timer: decided once.
+private final class LeaseRace: Sendable {
+    enum State: UInt8 {
+        case waiting, started, timedOut
+    }
+
+    private let state = Atomic<UInt8>(State.waiting.rawValue)
+
+    /// Moves the race from `waiting` to `outcome`; false when the other side got there first.
+    func claim(_ outcome: State) -> Bool {
+        state.compareExchange(expected: State.waiting.rawValue, desired: outcome.rawValue, ordering: .acquiringAndReleasing).exchanged
+    }
 }
 
 private enum LeaseOutcome<T: Sendable>: Sendable {
@@ -55,8 +80,8 @@ private enum LeaseOutcome<T: Sendable>: Sendable {
     case running
 }
 
-/// No connection to PostgreSQL could be had in time: the server is down or unreachable, or every
-/// connection of the pool stayed busy.
+/// No connection to PostgreSQL could be had in time — the server is down or unreachable, or every
+/// connection of the pool stayed busy — and nothing was sent.
 public struct PostgresUnavailable: Error, CustomStringConvertible {
     public var description: String { "PostgreSQL is unreachable: no connection of the pool became free in time" }
 }

@@ -7,7 +7,7 @@ extension PostgresSessionStore {
     public func createSession(_ new: NewSession, token: RefreshToken) async throws -> (session: SessionRecord, refreshExpiresAt: Date) {
         let now = nowSeconds
         let (session, tokenExpiry) = new.startingWithToken(at: now)
-        try await leased(transaction: true) { connection in
+        try await leased(transaction: .readCommitted) { connection in
             try await Self.insert(session, on: connection, logger: logger)
             try await connection.query(
                 """
@@ -27,24 +27,26 @@ extension PostgresSessionStore {
         -> RotationResult
     {
         let now = nowSeconds
-        return try await leased(transaction: true) { connection -> RotationResult in
-            let tokenRows = try await connection.query(
-                "SELECT session_id, used_at, revoked_at, expires_at FROM refresh_tokens WHERE hash = \(presented.hash.bytes) FOR UPDATE",
-                logger: logger)
-            guard
+        return try await leased(transaction: .readCommitted) { connection -> RotationResult in
+            // Locks in one order everywhere — the session, then its token — as revocation and garbage
+            // collection take them, so that concurrent work on one family queues instead of deadlocking.
+            let sessionRows = try await connection.query(
+                """
+                SELECT \(unescaped: PostgresRows.sessionColumns) FROM sessions
+                WHERE id = (SELECT session_id FROM refresh_tokens WHERE hash = \(presented.hash.bytes)) FOR UPDATE
+                """, logger: logger)
+            guard var session = try await PostgresRows.first(sessionRows, PostgresRows.session),
                 let token = try await PostgresRows.first(
-                    tokenRows,
+                    try await connection.query(
+                        "SELECT session_id, used_at, revoked_at, expires_at FROM refresh_tokens WHERE hash = \(presented.hash.bytes) FOR UPDATE",
+                        logger: logger),
                     { row in
                         let c = row.makeRandomAccess()
                         return (
                             try c["session_id"].decode(String.self), try c["used_at"].decode(Int64?.self), try c["revoked_at"].decode(Int64?.self),
                             try c["expires_at"].decode(Int64.self)
                         )
-                    }),
-                var session = try await PostgresRows.first(
-                    try await connection.query(
-                        "SELECT \(unescaped: PostgresRows.sessionColumns) FROM sessions WHERE id = \(token.0) FOR UPDATE", logger: logger),
-                    PostgresRows.session)
+                    })
             else { return .rejected(.unknown) }
             let (_, usedAt, revokedAt, tokenExpiry) = token
             if session.revokedAt != nil { return .rejected(.sessionRevoked) }

@@ -59,7 +59,7 @@ extension PostgresSessionStore {
     @discardableResult
     public func revokeSession(id: String, reason: String) async throws -> Bool {
         let now = nowSeconds
-        return try await leased(transaction: true) { connection in
+        return try await leased(transaction: .readCommitted) { connection in
             let live = try await PostgresRows.count(
                 try await connection.query("SELECT 1 FROM sessions WHERE id = \(id) AND revoked_at IS NULL FOR UPDATE", logger: logger))
             guard live > 0 else { return false }
@@ -71,7 +71,7 @@ extension PostgresSessionStore {
     @discardableResult
     public func revokeSession(containing token: RefreshToken, reason: String) async throws -> SessionRecord? {
         let now = nowSeconds
-        return try await leased(transaction: true) { connection -> SessionRecord? in
+        return try await leased(transaction: .readCommitted) { connection -> SessionRecord? in
             let rows = try await connection.query(
                 """
                 SELECT \(unescaped: PostgresRows.sessionColumns) FROM sessions
@@ -120,13 +120,22 @@ extension PostgresSessionStore {
         var total = 0
         for statement in statements {
             while true {
-                let deleted = try await leased { connection in try await PostgresRows.count(try await connection.query(statement, logger: logger)) }
+                // One host of the fleet collects at a time: the others skip the round rather than race it.
+                let deleted = try await leased(transaction: .readCommitted) { connection -> Int in
+                    let alone = try await connection.query("SELECT pg_try_advisory_xact_lock(\(Self.collectorLock))", logger: logger)
+                    guard try await PostgresRows.first(alone, { try $0.decode(Bool.self) }) == true else { return -1 }
+                    return try await PostgresRows.count(try await connection.query(statement, logger: logger))
+                }
+                if deleted < 0 { return total }
                 total += deleted
                 if deleted < batchSize { break }
             }
         }
         return total
     }
+
+    /// The advisory lock of garbage collection, apart from the migrations' own.
+    static let collectorLock: Int64 = 0x7061_6D74_6F6B_6763
 
     public func counts() async throws -> (activeSessions: Int, refreshTokens: Int) {
         let now = nowSeconds

@@ -5,7 +5,7 @@ public import TokenStore
 
 extension PostgresSessionStore {
     public func snapshot() async throws -> StoreSnapshot {
-        try await leased(transaction: true) { connection in
+        try await leased(transaction: .snapshot) { connection in
             let sessions = try await PostgresRows.all(
                 try await connection.query(
                     "SELECT \(unescaped: PostgresRows.sessionColumns) FROM sessions ORDER BY created_at, id", logger: logger),
@@ -37,7 +37,7 @@ extension PostgresSessionStore {
     }
 
     public func restore(_ snapshot: StoreSnapshot) async throws -> RestoreReport {
-        try await leased(transaction: true) { connection in
+        try await leased(transaction: .readCommitted) { connection in
             var sessions = 0
             for session in snapshot.sessions {
                 sessions += try await PostgresRows.count(

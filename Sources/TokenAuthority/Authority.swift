@@ -139,7 +139,9 @@ public final class Authority: Sendable {
         do {
             return try await operation()
         } catch {
-            logger.error("session store failed", metadata: ["operation": "\(what)", "error": "\(error)"])
+            // String(reflecting:): postgres-nio's description is one fixed sentence; its reflection says
+            // what the server answered (bound values are printed as ****, never the hashes).
+            logger.error("session store failed", metadata: ["operation": "\(what)", "error": "\(String(reflecting: error))"])
             throw .temporarilyUnavailable
         }
     }

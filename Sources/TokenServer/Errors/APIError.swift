@@ -88,7 +88,8 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
     }
     static let payloadTooLarge = APIError(.contentTooLarge, "invalid_request", "request body larger than 16 KiB")
     /// The daemon cannot answer now (database or PAM failure). Logged in detail; the client gets no detail,
-    /// but when to try again: nothing was spent, so the same request will do.
+    /// but when to try again. Usually nothing was spent and the same request will do (docs/fleet.md says
+    /// when a refresh may have been).
     static let temporarilyUnavailable = APIError(
         .serviceUnavailable, "temporarily_unavailable", "the service is temporarily unavailable", headers: [.retryAfter: "5"])
 
