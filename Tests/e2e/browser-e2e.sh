@@ -23,6 +23,8 @@
 # creates (users, group, PAM file, temporary directory) removed on exit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=Tests/e2e/lib.sh
+source Tests/e2e/lib.sh
 started_at=$SECONDS
 bin=${BIN:-.build/${CONFIG:-debug}/pamtokend}
 doc=${BROWSER_DOC:-docs/browser-sign-in.md}
@@ -49,13 +51,7 @@ failed=0
 cleanup() {
     local rc=$?
     set +e
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
-    wait 2>/dev/null
-    if [ "$rc" -ne 0 ] || [ "$failed" -ne 0 ]; then
-        for log in "$tmp"/*.log "$tmp"/apache/logs/error.log; do
-            [ -s "$log" ] && { echo "--- last lines of ${log#"$tmp"/}"; tail -n 20 "$log"; }
-        done
-    fi
+    stop_and_report "$rc" "$tmp"/*.log "$tmp"/apache/logs/error.log
     for u in "${users[@]}"; do userdel -r "$u" >/dev/null 2>&1; done
     groupdel "$group" >/dev/null 2>&1
     if [ -f "$tmp/pam.d.backup" ]; then mv "$tmp/pam.d.backup" "/etc/pam.d/$pam_service"; else rm -f "/etc/pam.d/$pam_service"; fi
@@ -63,8 +59,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# shellcheck source=Tests/e2e/lib.sh
-source Tests/e2e/lib.sh
 recipe() { python3 Tests/e2e/extract_recipes.py --tested apache,apacheconf,python,py "$doc" "$@"; }
 
 daemon_port=$(free_port); apache_port=$(free_port); app_port=$(free_port)

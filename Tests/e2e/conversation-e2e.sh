@@ -29,6 +29,8 @@
 # and everything it creates (users, PAM file, temporary directory) removed on exit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=Tests/e2e/lib.sh
+source Tests/e2e/lib.sh
 started_at=$SECONDS
 bin=${BIN:-.build/${CONFIG:-debug}/pamtokend}
 here=Tests/e2e/conversation
@@ -55,21 +57,13 @@ failed=0
 cleanup() {
     local rc=$?
     set +e
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
-    wait 2>/dev/null
-    if [ "$rc" -ne 0 ] || [ "$failed" -ne 0 ]; then
-        for log in "$tmp"/*.log; do
-            [ -s "$log" ] && { echo "--- last lines of ${log#"$tmp"/}"; tail -n 20 "$log"; }
-        done
-    fi
+    stop_and_report "$rc" "$tmp"/*.log
     for u in "${users[@]}"; do userdel -r "$u" >/dev/null 2>&1; done
     if [ -f "$tmp/pam.d.backup" ]; then mv "$tmp/pam.d.backup" "/etc/pam.d/$pam_service"; else rm -f "/etc/pam.d/$pam_service"; fi
     rm -rf "$tmp"
 }
 trap cleanup EXIT
 
-# shellcheck source=Tests/e2e/lib.sh
-source Tests/e2e/lib.sh
 hex_secret() { head -c 20 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 # Old and new passwords from disjoint alphabets, so that pam_unix's `obscure` never finds a new one
 # "too similar" to the old (it counts the old one's characters found in the new).

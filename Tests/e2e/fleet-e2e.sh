@@ -12,6 +12,8 @@
 # finds, .build/debug by default (BIN=…/pamtokend to choose).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=Tests/e2e/lib.sh
+source Tests/e2e/lib.sh
 bin=$(realpath "${BIN:-.build/${CONFIG:-debug}/pamtokend}")
 [ "$(id -u)" -eq 0 ] || { echo "fleet-e2e: needs root" >&2; exit 1; }
 [ -n "${PAMTOKEN_TEST_POSTGRES:-}" ] || { echo "fleet-e2e: run it under scripts/with-postgres" >&2; exit 1; }
@@ -24,17 +26,11 @@ failed=0
 cleanup() {
     local rc=$?
     set +e
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
-    wait 2>/dev/null
-    if [ "$rc" -ne 0 ] || [ "$failed" -ne 0 ]; then
-        for log in "$tmp"/*.log; do [ -s "$log" ] && { echo "--- last lines of ${log#"$tmp"/}"; tail -n 20 "$log"; }; done
-    fi
+    stop_and_report "$rc" "$tmp"/*.log
     rm -f "/etc/pam.d/$pam_service"
     rm -rf "$tmp"
 }
 trap cleanup EXIT
-# shellcheck source=Tests/e2e/lib.sh
-source Tests/e2e/lib.sh
 
 psql "$PAMTOKEN_TEST_POSTGRES" -qc "CREATE ROLE pamtoken_fleet LOGIN PASSWORD 'fleet-secret'" -qc "CREATE DATABASE pamtoken OWNER pamtoken_fleet" >/dev/null
 server=${PAMTOKEN_TEST_POSTGRES#postgresql://pamtoken@}
