@@ -32,8 +32,13 @@ struct ConfigurationValidator {
             let valid = !c.pamService.isEmpty && !c.pamService.contains { $0 == "/" || $0.isWhitespace || $0 == "\0" }
             return valid ? nil : "must be the name of a file in /etc/pam.d, without / or spaces (got \(quoted(c.pamService)))"
         case .store:
-            let known = c.store.isEmpty || c.store.hasPrefix("postgresql://") || c.store.hasPrefix("postgres://")
-            return known ? nil : "must be empty (SQLite in state_dir) or a postgresql:// URL (got \(quoted(String(c.store.prefix(80)))))"
+            let postgres = c.store.hasPrefix("postgresql://") || c.store.hasPrefix("postgres://")
+            guard c.store.isEmpty || postgres else {
+                return "must be empty (SQLite in state_dir) or a postgresql:// URL (got \(quoted(String(c.store.prefix(80)))))"
+            }
+            // A fleet's hosts verify each other's tokens with the public keys they publish; an HMAC key has none.
+            return postgres && c.signingAlgorithm == .hs256
+                ? "a postgresql:// store shares public keys between hosts; signing_alg = \"HS256\" has none (use ES256, EdDSA or RS256)" : nil
         case .storePasswordFile:
             if c.storePasswordFile.isEmpty { return nil }
             return c.storePasswordFile.hasPrefix("/") ? nil : "must be an absolute path (got \(quoted(c.storePasswordFile)))"

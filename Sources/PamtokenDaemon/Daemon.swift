@@ -113,6 +113,13 @@ public func buildServices(configuration config: DaemonConfiguration, logger: Log
         throw Daemon.StartupError(description: "signing keys: \(error)")
     }
     let (store, storeService) = try await openStore(config, clock: clock, logger: logger)
+    let fleetKeys: FleetKeys?
+    do {
+        fleetKeys = try await joinFleet(store: store, keyRing: keyRing, config: config, clock: clock, logger: logger)
+    } catch {
+        await storeService?.stop()
+        throw error
+    }
 
     let registry = PrometheusCollectorRegistry()
     MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
@@ -121,7 +128,8 @@ public func buildServices(configuration config: DaemonConfiguration, logger: Log
         policy: config.tokenPolicy, keyRing: keyRing, store: store, authenticator: pam, users: SystemUserDirectory(),
         throttle: LoginThrottle(limits: config.throttleLimits, clock: clock), settings: config.authoritySettings,
         metrics: ServerMetrics(registry: registry), clock: clock, logger: logger,
-        clients: ClientRegistry(config.clients, verifySecret: { secret, hash in await SecretHash.verify(secret, against: hash) }))
+        clients: ClientRegistry(config.clients, verifySecret: { secret, hash in await SecretHash.verify(secret, against: hash) }),
+        fleetKeys: fleetKeys)
     let peers = PeerDirectory()
     let router = TokenRouter(
         authority: authority, peers: peers,
@@ -143,6 +151,7 @@ public func buildServices(configuration config: DaemonConfiguration, logger: Log
     // so that requests still draining can reach the database.
     if let storeService { services.insert(.init(service: storeService), at: 0) }
     services.append(.init(service: GarbageCollectionService(authority: authority, interval: .seconds(config.gcInterval), logger: logger)))
+    if let fleetKeys { services.append(.init(service: FleetKeyService(fleet: fleetKeys, logger: logger))) }
     // Returns at once when not run by systemd: that is no reason to stop.
     services.append(.init(service: SystemdService(notifier: SystemdNotifier(), ready: gate, logger: logger), successTerminationBehavior: .ignore))
     if config.idleExit > 0 {
@@ -156,6 +165,23 @@ public func buildServices(configuration config: DaemonConfiguration, logger: Log
     groupConfiguration.maximumGracefulShutdownDuration = .seconds(10)
     groupConfiguration.cancellationSignals = [.sigquit]
     return DaemonServices(authority: authority, group: ServiceGroup(configuration: groupConfiguration), pam: pam, store: store)
+}
+
+/// In a fleet (a store that shares public keys), publishes this host's keys and trusts the others'
+/// before anything is served: a token this host signs must verify everywhere from its first answer.
+private func joinFleet(
+    store: any SessionStorage, keyRing: KeyRing, config: DaemonConfiguration, clock: any WallClock, logger: Logger
+) async throws -> FleetKeys? {
+    guard let directory = store as? any PublicKeyDirectory else { return nil }
+    let fleet = FleetKeys(
+        directory: directory, keyRing: keyRing, host: ProcessInfo.processInfo.hostName, policy: config.tokenPolicy, clock: clock, logger: logger)
+    do {
+        try await fleet.synchronize()
+    } catch {
+        throw Daemon.StartupError(description: "store: cannot publish this host's public keys: \(String(reflecting: error))")
+    }
+    logger.notice("fleet keys", metadata: ["host": "\(fleet.host)", "trusted_from_other_hosts": "\(keyRing.current.peers.map(\.kid))"])
+    return fleet
 }
 
 /// systemd's sockets when it passed any (held to the same loopback rule as `listen`), else `listen`.

@@ -74,13 +74,29 @@ enum PostgresMigrations {
                 """,
                 "CREATE INDEX authorization_codes_by_expiry ON authorization_codes (expires_at)",
             ]
-        )
+        ),
+        (
+            2, "the fleet's public signing keys",
+            [
+                """
+                CREATE TABLE public_keys (
+                    kid TEXT PRIMARY KEY,
+                    alg TEXT NOT NULL,
+                    jwk TEXT NOT NULL,
+                    host TEXT NOT NULL,
+                    published_at BIGINT NOT NULL,
+                    not_after BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX public_keys_by_end ON public_keys (not_after)",
+            ]
+        ),
     ]
 
     /// Brings the database up to date; returns the versions applied now.
     @discardableResult
-    static func migrate(_ client: PostgresClient, logger: Logger) async throws -> [Int] {
-        try await client.withTransaction(logger: logger) { connection in
+    static func migrate(on connection: PostgresConnection, logger: Logger) async throws -> [Int] {
+        try await connection.withTransaction(logger: logger) { connection in
             _ = try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
             // Created only when missing: a role that may read and write rows but not create tables runs
             // once the schema is there.

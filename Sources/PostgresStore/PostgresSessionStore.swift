@@ -29,11 +29,14 @@ public struct PostgresSessionStore: SessionStorage {
         self.leaseTimeout = leaseTimeout
     }
 
-    /// Brings the schema up to date (every host does at start; they serialise on a lock).
+    /// Brings the schema up to date (every host does at start; they serialise on a lock). Like every
+    /// operation, it gives up with ``PostgresUnavailable`` when no connection comes within
+    /// ``leaseTimeout``: a daemon started while the server is down says so and exits, and its service
+    /// manager starts it again, rather than hanging in start-up.
     /// - Returns: the versions applied now.
     @discardableResult
     public func migrate() async throws -> [Int] {
-        try await PostgresMigrations.migrate(client, logger: logger)
+        try await leased { connection in try await PostgresMigrations.migrate(on: connection, logger: logger) }
     }
 
     public func ping() async throws {

@@ -49,18 +49,30 @@ extension Authority {
     }
 
     /// Makes a new active signing key; the old one stays published until no token it signed is valid.
+    /// In a fleet the new keys are published before they sign anything, and a rotation that cannot
+    /// publish them does not happen.
     public func rotateKeys() async throws(AuthorityFailure) -> SigningKey {
+        var announce: (@Sendable ([SigningKey]) async throws -> Void)?
+        if let fleetKeys { announce = { keys in try await fleetKeys.announce(keys) } }
+        let key: SigningKey
         do {
-            return try await keyRing.rotate()
+            key = try await keyRing.rotate(announce: announce)
         } catch {
             logger.error("key rotation failed", metadata: ["error": "\(error)"])
             throw .temporarilyUnavailable
         }
+        // The retired keys' rows now end with the last token they signed; the next interval would do it too.
+        do {
+            try await fleetKeys?.synchronize()
+        } catch {
+            logger.warning("publishing the fleet's keys after rotation failed", metadata: ["error": "\(error)"])
+        }
+        return key
     }
 
     /// Deletes dead sessions and tokens, and retired keys no valid token can name.
+    /// Keys first: other hosts' keys that lapsed are dropped even while the database is unreachable.
     public func collectGarbage() async throws(AuthorityFailure) -> GarbageReport {
-        let rows = try await storage("gc") { try await self.store.collectGarbage() }
         let keys: [String]
         do {
             keys = try await keyRing.prune(retention: policy.keyRetention)
@@ -68,6 +80,7 @@ extension Authority {
             logger.error("pruning retired keys failed", metadata: ["error": "\(error)"])
             throw .temporarilyUnavailable
         }
+        let rows = try await storage("gc") { try await self.store.collectGarbage() }
         return GarbageReport(deletedRows: rows, prunedKeys: keys)
     }
 

@@ -53,6 +53,8 @@ public final class Authority: Sendable {
 
     public let policy: TokenPolicy
     public let keyRing: KeyRing
+    /// In a fleet, how this host shares its public keys and learns the others'; nil on a host of its own.
+    public let fleetKeys: FleetKeys?
     public let store: any SessionStorage
     public let settings: Settings
     public let metrics: ServerMetrics
@@ -78,7 +80,7 @@ public final class Authority: Sendable {
     public init(
         policy: TokenPolicy, keyRing: KeyRing, store: any SessionStorage, authenticator: any Authenticator, users: any UserDirectory,
         throttle: LoginThrottle, settings: Settings, metrics: ServerMetrics, clock: any WallClock, logger: Logger,
-        clients: ClientRegistry = ClientRegistry(),
+        clients: ClientRegistry = ClientRegistry(), fleetKeys: FleetKeys? = nil,
         sleepUntil: @escaping Sleeper = { try? await Task.sleep(until: $0, clock: .continuous) }
     ) {
         self.sleepUntil = sleepUntil
@@ -87,6 +89,7 @@ public final class Authority: Sendable {
         self.conversations = ConversationTable(limit: settings.conversationLimit)
         self.policy = policy
         self.keyRing = keyRing
+        self.fleetKeys = fleetKeys
         self.store = store
         self.authenticator = authenticator
         self.users = users
@@ -96,7 +99,9 @@ public final class Authority: Sendable {
         self.clock = clock
         self.logger = logger
         self.issuer = TokenIssuer(policy: policy, keyRing: keyRing, clock: clock)
-        self.verifier = TokenVerifier(policy: policy, keyRing: keyRing, clock: clock, cache: VerificationCache())
+        var refreshKeys: (@Sendable () async -> Bool)?
+        if let fleetKeys { refreshKeys = { await fleetKeys.refreshAfterUnknownKey() } }
+        self.verifier = TokenVerifier(policy: policy, keyRing: keyRing, clock: clock, cache: VerificationCache(), refreshKeys: refreshKeys)
         self.admission = PAMAdmission(threads: settings.pamThreads, queueLimit: settings.pamQueueLimit)
     }
 

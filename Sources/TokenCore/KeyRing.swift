@@ -23,6 +23,8 @@ public actor KeyRing {
     /// The active key of each of ``idTokenAlgorithms``.
     private var others: [SigningKey]
     private var retired: [SigningKey]
+    /// The other hosts' public keys, in a fleet: set by ``adopt(_:)``.
+    private var peers: [PublishedKey.Trusted] = []
     private nonisolated let snapshot: Mutex<KeySet>
 
     /// The current keys. Never blocks on a rotation in progress.
@@ -77,12 +79,17 @@ public actor KeyRing {
 
     /// Makes a new key active at once, for every algorithm; the previous ones keep verifying until pruned.
     /// Returns the new access-token key.
+    ///
+    /// - Parameter announce: called with the new keys before any of them signs, and before they are
+    ///   stored: in a fleet it publishes them, so that no other host ever sees a token signed by a key it
+    ///   cannot know yet. When it throws, nothing changes.
     @discardableResult
-    public func rotate() async throws -> SigningKey {
+    public func rotate(announce: (@Sendable ([SigningKey]) async throws -> Void)? = nil) async throws -> SigningKey {
         let now = clock.nowInSeconds
+        let fresh = try ([active] + others).map { try SigningKey.generate($0.algorithm, at: now) }
+        try await announce?(fresh)
         var next: [SigningKey] = []
-        for previous in [active] + others {
-            let key = try SigningKey.generate(previous.algorithm, at: now)
+        for (previous, key) in zip([active] + others, fresh) {
             try Self.store(key, in: directory)
             var old = previous
             old.retiredAt = now
@@ -98,23 +105,72 @@ public actor KeyRing {
 
     /// Deletes keys retired more than `retention` ago (the longest access-token lifetime plus leeway):
     /// no valid token can name them any more. Returns the removed `kid`s.
+    /// Other hosts' keys past their `notAfter` are dropped too, so a host that disappeared stops being
+    /// trusted even while the fleet's database cannot be read.
     @discardableResult
     public func prune(retention: TimeInterval) async throws -> [String] {
-        let cutoff = clock.now.addingTimeInterval(-retention)
+        let now = clock.now
+        let cutoff = now.addingTimeInterval(-retention)
         let expired = retired.filter { ($0.retiredAt ?? .distantFuture) <= cutoff }
-        guard !expired.isEmpty else { return [] }
+        let lapsed = peers.filter { $0.notAfter <= now }.map(\.kid)
+        if !lapsed.isEmpty {
+            peers.removeAll { $0.notAfter <= now }
+            if expired.isEmpty { try await publish() }
+        }
+        guard !expired.isEmpty else { return lapsed }
         for key in expired {
             try PrivateFiles.remove(Self.path(of: key.kid, in: directory))
         }
         let removed = Set(expired.map(\.kid))
         retired.removeAll { removed.contains($0.kid) }
         try await publish()
-        return expired.map(\.kid)
+        return expired.map(\.kid) + lapsed
+    }
+
+    /// This host's public keys as the fleet should see them: the active ones trusted for `heartbeat`
+    /// from now (renewed at every publication while the host lives), the retired ones until `retention`
+    /// after their retirement. HMAC keys have no public half and are left out.
+    public func publications(host: String, heartbeat: TimeInterval, retention: TimeInterval) throws -> [PublishedKey] {
+        let now = clock.now
+        return try ([active] + others).compactMap { try $0.published(host: host, notAfter: now.addingTimeInterval(heartbeat)) }
+            + retired.compactMap { key in try key.published(host: host, notAfter: (key.retiredAt ?? now).addingTimeInterval(retention)) }
+    }
+
+    /// Trusts exactly `published` as the other hosts' keys, from now on: those that pass
+    /// ``PublishedKey/validated()``, are not ours, have not lapsed, and parse as keys. Returns the rejected ones.
+    @discardableResult
+    public func adopt(_ published: [PublishedKey]) async throws -> [PublishedKey.Rejection] {
+        let now = clock.now
+        let own = Set(([active] + others + retired).map(\.kid))
+        var trusted: [PublishedKey.Trusted] = []
+        var rejected: [PublishedKey.Rejection] = []
+        let scratch = JWTKeyCollection()
+        let encoder = JSONEncoder()
+        for row in published where !own.contains(row.kid) && row.notAfter > now {
+            do throws(PublishedKey.Rejection) {
+                let key = try row.validated()
+                // A well-formed JWK can still name no key (a point off the curve): found here, not in the snapshot.
+                do {
+                    try await scratch.add(jwk: JSONDecoder().decode(JWK.self, from: encoder.encode(key.jwk)))
+                } catch {
+                    throw PublishedKey.Rejection(kid: key.kid, host: key.host, reason: "the JWK does not describe a usable key")
+                }
+                trusted.append(key)
+            } catch {
+                rejected.append(error)
+            }
+        }
+        trusted.sort { $0.kid < $1.kid }
+        guard trusted != peers else { return rejected }
+        peers = trusted
+        try await publish()
+        return rejected
     }
 
     private func publish() async throws {
         let set = try await KeySet(
-            algorithm: algorithm, active: active, others: others, retired: Self.verifying(retired, [active] + others), serializer: serializer)
+            algorithm: algorithm, active: active, others: others, retired: Self.verifying(retired, [active] + others), peers: peers,
+            serializer: serializer)
         // Writers are serialised by the actor, but the `await` above lets another rotation run in between;
         // only publish if no newer active key has been installed meanwhile.
         guard set.active.kid == active.kid else { return }

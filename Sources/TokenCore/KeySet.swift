@@ -12,13 +12,16 @@ public struct KeySet: Sendable {
     public let activeByAlgorithm: [SigningAlgorithm: SigningKey]
     /// Every key: the active ones first (``active`` leading), then retired keys newest first.
     public let keys: [SigningKey]
-    /// `{"keys":[…]}` with the public half of every key (empty for HS256), RFC 7517 §5.
+    /// The other hosts' public keys, in a fleet (docs/fleet.md): published, verified, never used to sign.
+    public let peers: [PublishedKey.Trusted]
+    /// `{"keys":[…]}` with the public half of every key (empty for HS256), then the peers', RFC 7517 §5.
     public let jwksJSON: Data
     /// What a verifier needs: the same keys, by `kid`.
     public let verificationKeys: VerificationKeys
 
     init(
-        algorithm: SigningAlgorithm, active: SigningKey, others: [SigningKey] = [], retired: [SigningKey], serializer: some JWTSerializer
+        algorithm: SigningAlgorithm, active: SigningKey, others: [SigningKey] = [], retired: [SigningKey], peers: [PublishedKey.Trusted] = [],
+        serializer: some JWTSerializer
     )
         async throws
     {
@@ -30,14 +33,20 @@ public struct KeySet: Sendable {
         for key in keys {
             await key.add(to: collection, serializer: serializer)
         }
-        let jwks = try keys.compactMap { try $0.publicJWK() }
+        let own = Set(keys.map(\.kid))
+        self.peers = peers.filter { !own.contains($0.kid) }.sorted { $0.kid < $1.kid }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for peer in self.peers {
+            // Public members only (PublishedKey.validated()), so the collection can verify with it but never sign.
+            try await collection.add(jwk: JSONDecoder().decode(JWK.self, from: encoder.encode(peer.jwk)))
+        }
+        let jwks = try keys.compactMap { try $0.publicJWK() } + self.peers.map(\.jwk)
         self.jwksJSON = try encoder.encode(["keys": jwks])
         // Access tokens verify with keys of their one algorithm only; the collection holds every key,
         // since ID tokens are signed through it too.
-        self.verificationKeys = VerificationKeys(
-            algorithm: algorithm, kids: Set(keys.filter { $0.algorithm == algorithm }.map(\.kid)), collection: collection)
+        let kids = keys.filter { $0.algorithm == algorithm }.map(\.kid) + self.peers.filter { $0.algorithm == algorithm }.map(\.kid)
+        self.verificationKeys = VerificationKeys(algorithm: algorithm, kids: Set(kids), collection: collection)
     }
 }
 

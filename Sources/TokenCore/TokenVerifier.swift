@@ -15,13 +15,19 @@ public struct TokenVerifier: Sendable {
     private let keys: @Sendable () -> VerificationKeys
     private let clock: any WallClock
     private let cache: VerificationCache?
+    private let refreshKeys: (@Sendable () async -> Bool)?
 
     /// Verifies against a key source read at every call, so a key rotation is seen immediately.
-    /// - Parameter cache: remembers verified signatures (see ``VerificationCache``); `nil` verifies every time.
+    /// - Parameters:
+    ///   - cache: remembers verified signatures (see ``VerificationCache``); `nil` verifies every time.
+    ///   - refreshKeys: asked once when a token names a `kid` the keys do not hold, as a JWKS client
+    ///     refetches; true when it changed the keys, which are then read again. In a fleet, another host
+    ///     may have just published the key. It must rate-limit itself: any token can name any `kid`.
     public init(
         issuer: String, audiences: [String], leeway: TimeInterval = 5, clock: any WallClock, cache: VerificationCache? = nil,
-        keys: @escaping @Sendable () -> VerificationKeys
+        refreshKeys: (@Sendable () async -> Bool)? = nil, keys: @escaping @Sendable () -> VerificationKeys
     ) {
+        self.refreshKeys = refreshKeys
         self.issuer = issuer
         self.audiences = Set(audiences)
         self.leeway = leeway
@@ -31,8 +37,10 @@ public struct TokenVerifier: Sendable {
     }
 
     /// Verifies tokens signed by the daemon's own key ring.
-    public init(policy: TokenPolicy, keyRing: KeyRing, clock: any WallClock, cache: VerificationCache? = nil) {
-        self.init(issuer: policy.issuer, audiences: policy.audiences, leeway: policy.leeway, clock: clock, cache: cache) {
+    public init(
+        policy: TokenPolicy, keyRing: KeyRing, clock: any WallClock, cache: VerificationCache? = nil, refreshKeys: (@Sendable () async -> Bool)? = nil
+    ) {
+        self.init(issuer: policy.issuer, audiences: policy.audiences, leeway: policy.leeway, clock: clock, cache: cache, refreshKeys: refreshKeys) {
             keyRing.current.verificationKeys
         }
     }
@@ -55,9 +63,14 @@ public struct TokenVerifier: Sendable {
         _ token: some StringProtocol, acceptingExpired: Bool = false, alsoAccepting extra: Set<String> = []
     ) async throws(TokenError) -> AccessTokenClaims {
         guard token.utf8.count <= Self.maximumLength else { throw .malformed }
-        let keys = self.keys()
         let now = clock.now
-        let claims = try await signedClaims(token, keys: keys, now: now)
+        let claims: AccessTokenClaims
+        do {
+            claims = try await signedClaims(token, keys: keys(), now: now)
+        } catch .unknownKey where refreshKeys != nil {
+            guard let refreshKeys, await refreshKeys() else { throw .unknownKey }
+            claims = try await signedClaims(token, keys: keys(), now: now)
+        }
 
         guard claims.iss.value == issuer else { throw .wrongIssuer }
         guard claims.aud.value.contains(where: { audiences.contains($0) || extra.contains($0) }) else { throw .wrongAudience }

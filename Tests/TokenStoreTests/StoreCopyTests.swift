@@ -12,6 +12,23 @@ struct StoreCopyTests {
     func copy(target backend: StoreBackend) async throws {
         let source = try StoreFixture()
         defer { source.cleanUp() }
+        let target = try await StoreFixture(backend)
+        defer { target.cleanUp() }
+        try await copy(from: source, to: target)
+    }
+
+    @Test(
+        "a PostgreSQL store copied into SQLite, as when a host leaves the fleet: the same promises hold",
+        .enabled(if: StoreBackend.postgresURL != nil))
+    func copyBack() async throws {
+        let source = try await StoreFixture(.postgres)
+        defer { source.cleanUp() }
+        let target = try StoreFixture()
+        defer { target.cleanUp() }
+        try await copy(from: source, to: target)
+    }
+
+    private func copy(from source: StoreFixture, to target: StoreFixture) async throws {
         let (session, first) = try await source.login()
         let (rotated, live) = try await source.rotate(first)
         #expect(rotated.succeeded)
@@ -19,8 +36,6 @@ struct StoreCopyTests {
         try await source.store.revokeSession(id: revoked.id, reason: "logout")
         let (browser, cookie) = try await source.browserSession()
 
-        let target = try await StoreFixture(backend)
-        defer { target.cleanUp() }
         target.clock.advance(by: source.clock.now.timeIntervalSince(target.clock.now))
         let snapshot = try await source.store.snapshot()
         #expect(snapshot.sessions.count == 3 && snapshot.refreshTokens.count == 3 && snapshot.browserCookies.count == 1)
