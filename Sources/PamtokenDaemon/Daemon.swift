@@ -174,7 +174,7 @@ private func joinFleet(
 ) async throws -> FleetKeys? {
     guard let directory = store as? any PublicKeyDirectory else { return nil }
     let fleet = FleetKeys(
-        directory: directory, keyRing: keyRing, host: ProcessInfo.processInfo.hostName, policy: config.tokenPolicy, clock: clock, logger: logger)
+        directory: directory, keyRing: keyRing, host: kernelHostName(), policy: config.tokenPolicy, clock: clock, logger: logger)
     do {
         try await fleet.synchronize()
     } catch {
@@ -182,6 +182,13 @@ private func joinFleet(
     }
     logger.notice("fleet keys", metadata: ["host": "\(fleet.host)", "trusted_from_other_hosts": "\(keyRing.current.peers.map(\.kid))"])
     return fleet
+}
+
+/// The host's name as the kernel has it (what `hostname` prints), for the rows it publishes. Read from
+/// /proc rather than through Foundation's `hostName`, which may wait on a DNS lookup at start-up.
+private func kernelHostName() -> String {
+    let name = (try? String(contentsOfFile: "/proc/sys/kernel/hostname", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+    return name.map { String($0.prefix(253)) }.flatMap { $0.isEmpty ? nil : $0 } ?? "unknown"
 }
 
 /// systemd's sockets when it passed any (held to the same loopback rule as `listen`), else `listen`.

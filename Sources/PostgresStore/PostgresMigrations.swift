@@ -96,7 +96,7 @@ enum PostgresMigrations {
     /// Brings the database up to date; returns the versions applied now.
     @discardableResult
     static func migrate(on connection: PostgresConnection, logger: Logger) async throws -> [Int] {
-        try await connection.withTransaction(logger: logger) { connection in
+        try await PostgresSessionStore.transaction(.readCommitted, on: connection, logger: logger) { connection in
             _ = try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
             // Created only when missing: a role that may read and write rows but not create tables runs
             // once the schema is there.

@@ -21,11 +21,9 @@ extension PostgresSessionStore {
             group.addTask {
                 let value = try await client.withConnection { connection in
                     guard race.claim(.started) else { throw PostgresUnavailable() }
-                    guard let transaction else { return try await body(connection) }
-                    return try await connection.withTransaction(logger: logger) { connection in
-                        // Said here, whatever the database's default (see Isolation).
-                        try await connection.query(PostgresQuery(unsafeSQL: transaction.rawValue), logger: logger)
-                        return try await body(connection)
+                    return try await whileOpen(connection) {
+                        guard let transaction else { return try await body(connection) }
+                        return try await Self.transaction(transaction, on: connection, logger: logger, body)
                     }
                 }
                 return .value(value)
@@ -49,15 +47,79 @@ extension PostgresSessionStore {
             throw PostgresUnavailable()
         }
     }
+
+    /// `body` in one transaction: BEGIN with the isolation said explicitly, COMMIT, and ROLLBACK after
+    /// a failed body — but only while the connection is sound.
+    ///
+    /// Hand-written rather than postgres-nio's `withTransaction`, which sends its ROLLBACK even on a
+    /// connection the server has just closed (`FATAL 57P01` when PostgreSQL shuts down or fails over):
+    /// with postgres-nio 1.33.2 that query never completes, and the request waiting on it would hang
+    /// for good, holding the daemon's shutdown too (found by fleet-e2e.sh's restart under load). The
+    /// server rolls back a closed connection's transaction by itself.
+    static func transaction<T: Sendable>(
+        _ isolation: Isolation, on connection: PostgresConnection, logger: Logger, _ body: @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await connection.query(PostgresQuery(unsafeSQL: isolation.rawValue), logger: logger)
+        let value: T
+        do {
+            value = try await body(connection)
+        } catch {
+            if !connectionLost(error), !connection.isClosed {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+            }
+            throw error
+        }
+        try await connection.query("COMMIT", logger: logger)
+        return value
+    }
+
+    /// `work`'s outcome, or ``PostgresConnectionLost`` as soon as `connection` closes, whichever comes first.
+    ///
+    /// With postgres-nio 1.33.2 a query written to a connection that is closing — the server has sent
+    /// `FATAL 57P01` at a shutdown or failover, and the pool handed the connection out a moment
+    /// before it learned — never completes: the write fails unseen (`channel.write(…, promise: nil)`)
+    /// and the query's promise is left pending. Awaited in place, the request would hang for good,
+    /// and the daemon's shutdown with it (found by fleet-e2e.sh's restart of PostgreSQL under load).
+    /// So `work` runs in a task of its own, and the caller stops waiting for it when the connection
+    /// closes; a task abandoned so stays suspended, holding only its memory (the pool forgets a closed
+    /// connection whether or not it was given back). The caller gets a 503, as for any failure in
+    /// the middle of a transaction, and a rotation it may have committed is retried within `reuse_grace`.
+    func whileOpen<T: Sendable>(_ connection: PostgresConnection, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        let outcome = Outcome<T>()
+        return try await withCheckedThrowingContinuation { continuation in
+            outcome.set(continuation)
+            let watch = closedConnections.watch(connection) { outcome.finish(.failure(PostgresConnectionLost())) }
+            Task {
+                let result: Result<T, any Error>
+                do {
+                    result = .success(try await work())
+                } catch {
+                    result = .failure(error)
+                }
+                closedConnections.unwatch(watch)
+                outcome.finish(result)
+            }
+        }
+    }
+
+    /// Whether `error` means the connection is gone, so that nothing more can be sent on it.
+    static func connectionLost(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError else { return false }
+        if [.clientClosedConnection, .serverClosedConnection, .connectionError, .uncleanShutdown, .poolClosed].contains(error.code) {
+            return true
+        }
+        return error.code == .server && ["FATAL", "PANIC"].contains(error.serverInfo?[.severity])
+    }
 }
 
-/// The isolation of a store transaction, set explicitly rather than taken from the database's default.
+/// How a store transaction begins: its isolation said explicitly rather than taken from the database's
+/// default, in the BEGIN itself (one round trip).
 enum Isolation: String, Sendable {
     /// Rotation, redemption, revocation: a transaction that waited for a row lock reads the row as its
     /// holder committed it — what makes the second of two concurrent rotations see the token used.
-    case readCommitted = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED"
+    case readCommitted = "BEGIN ISOLATION LEVEL READ COMMITTED"
     /// A snapshot (`--migrate-store`): every table read as of one moment, so no token without its session.
-    case snapshot = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+    case snapshot = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
 }
 
 /// Who won the race between an operation getting its connection and its timer: decided once.
@@ -78,6 +140,25 @@ private enum LeaseOutcome<T: Sendable>: Sendable {
     case value(T)
     case timedOut
     case running
+}
+
+/// A continuation resumed once, by whichever of its racers comes first.
+private final class Outcome<T: Sendable>: Sendable {
+    private let continuation = Mutex<CheckedContinuation<T, any Error>?>(nil)
+
+    func set(_ continuation: CheckedContinuation<T, any Error>) {
+        self.continuation.withLock { $0 = continuation }
+    }
+
+    func finish(_ result: Result<T, any Error>) {
+        continuation.withLock { $0.take() }?.resume(with: result)
+    }
+}
+
+/// The connection closed while an operation was using it: the server shut down or failed over, or
+/// the network went away. Whether the operation's transaction committed is not known.
+public struct PostgresConnectionLost: Error, CustomStringConvertible {
+    public var description: String { "the connection to PostgreSQL closed during the operation" }
 }
 
 /// No connection to PostgreSQL could be had in time — the server is down or unreachable, or every

@@ -20,6 +20,8 @@ public struct PostgresSessionStore: SessionStorage {
     /// (see `leased`): long enough for a busy pool, short enough that a client of a dead server gets
     /// its 503 promptly.
     public let leaseTimeout: Duration
+    /// The operations running on each connection, told when it closes under them.
+    let closedConnections = ClosedConnectionWatch()
 
     /// Wraps a running client. Call ``migrate()`` once before use.
     public init(client: PostgresClient, clock: any WallClock, logger: Logger, leaseTimeout: Duration = .seconds(3)) {

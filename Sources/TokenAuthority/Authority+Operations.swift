@@ -72,15 +72,16 @@ extension Authority {
 
     /// Deletes dead sessions and tokens, and retired keys no valid token can name.
     /// Keys first: other hosts' keys that lapsed are dropped even while the database is unreachable.
+    /// Each runs whatever became of the other.
     public func collectGarbage() async throws(AuthorityFailure) -> GarbageReport {
-        let keys: [String]
+        var keys: [String]?
         do {
             keys = try await keyRing.prune(retention: policy.keyRetention)
         } catch {
             logger.error("pruning retired keys failed", metadata: ["error": "\(error)"])
-            throw .temporarilyUnavailable
         }
         let rows = try await storage("gc") { try await self.store.collectGarbage() }
+        guard let keys else { throw .temporarilyUnavailable }
         return GarbageReport(deletedRows: rows, prunedKeys: keys)
     }
 

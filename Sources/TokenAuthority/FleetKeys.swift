@@ -69,6 +69,9 @@ public actor FleetKeys {
         lookup = task
         let changed = await task.value
         lookup = nil
+        // A second from the end of this read, not its start: a slow read (PostgreSQL away, 3 s) is not
+        // followed by another at once.
+        lastLookup = clock.now
         return changed
     }
 
@@ -84,7 +87,15 @@ public actor FleetKeys {
     /// Trusts the live published keys; true when that changed the set.
     private func adoptPublished() async throws -> Bool {
         let before = keyRing.current.peers.map(\.kid)
-        let rejected = try await keyRing.adopt(try await directory.publishedKeys(at: clock.now))
+        let now = clock.now
+        // No row is trusted for longer than a heartbeat from now, whatever the clock that wrote it said:
+        // a host whose clock runs ahead cannot keep its keys trusted after it is gone.
+        let latest = now.addingTimeInterval(heartbeat)
+        let rows = try await directory.publishedKeys(at: now).map { row in
+            PublishedKey(kid: row.kid, algorithm: row.algorithm, jwk: row.jwk, host: row.host, notAfter: min(row.notAfter, latest))
+        }
+        let rejected = try await keyRing.adopt(rows)
+        if reported.count > 1024 { reported.removeAll() }
         for rejection in rejected where reported.insert(rejection.kid).inserted {
             logger.error("a published key is not trusted", metadata: ["reason": "\(rejection)"])
         }

@@ -25,6 +25,8 @@ public actor KeyRing {
     private var retired: [SigningKey]
     /// The other hosts' public keys, in a fleet: set by ``adopt(_:)``.
     private var peers: [PublishedKey.Trusted] = []
+    /// Counts changes, so that a snapshot built for an older state is never installed over a newer one.
+    private var generation = 0
     private nonisolated let snapshot: Mutex<KeySet>
 
     /// The current keys. Never blocks on a rotation in progress.
@@ -88,17 +90,20 @@ public actor KeyRing {
         let now = clock.nowInSeconds
         let fresh = try ([active] + others).map { try SigningKey.generate($0.algorithm, at: now) }
         try await announce?(fresh)
-        var next: [SigningKey] = []
-        for (previous, key) in zip([active] + others, fresh) {
-            try Self.store(key, in: directory)
-            var old = previous
+        // Read after the announcement, which another rotation may have overtaken. Files first, memory
+        // after: a write that fails leaves the ring as it was (and a new key file that did land is
+        // sorted out by `open` at the next start, which keeps the newest active key of each algorithm).
+        let retiring = ([active] + others).map { key in
+            var old = key
             old.retiredAt = now
-            try Self.store(old, in: directory)
-            retired.insert(old, at: 0)
-            next.append(key)
+            return old
         }
-        active = next[0]
-        others = Array(next.dropFirst())
+        for key in fresh + retiring {
+            try Self.store(key, in: directory)
+        }
+        retired.insert(contentsOf: retiring, at: 0)
+        active = fresh[0]
+        others = Array(fresh.dropFirst())
         try await publish()
         return active
     }
@@ -132,8 +137,11 @@ public actor KeyRing {
     /// after their retirement. HMAC keys have no public half and are left out.
     public func publications(host: String, heartbeat: TimeInterval, retention: TimeInterval) throws -> [PublishedKey] {
         let now = clock.now
-        return try ([active] + others).compactMap { try $0.published(host: host, notAfter: now.addingTimeInterval(heartbeat)) }
+        let keys =
+            try ([active] + others).compactMap { try $0.published(host: host, notAfter: now.addingTimeInterval(heartbeat)) }
             + retired.compactMap { key in try key.published(host: host, notAfter: (key.retiredAt ?? now).addingTimeInterval(retention)) }
+        var seen = Set<String>()
+        return keys.filter { seen.insert($0.kid).inserted }
     }
 
     /// Trusts exactly `published` as the other hosts' keys, from now on: those that pass
@@ -161,19 +169,30 @@ public actor KeyRing {
             }
         }
         trusted.sort { $0.kid < $1.kid }
-        guard trusted != peers else { return rejected }
+        // Their lifetimes move at every publication; the snapshot is rebuilt only when the keys change.
+        let changed = trusted.map(\.kid) != peers.map(\.kid) || trusted.map(\.jwk) != peers.map(\.jwk)
+        let previous = peers
         peers = trusted
-        try await publish()
+        guard changed else { return rejected }
+        do {
+            try await publish()
+        } catch {
+            peers = previous
+            throw error
+        }
         return rejected
     }
 
+    /// Builds the snapshot of the ring as it is now, and installs it unless a later change is already
+    /// building its own (the `await` lets rotation, pruning and adoption interleave): the snapshot
+    /// installed is always the newest state's.
     private func publish() async throws {
+        generation &+= 1
+        let building = generation
         let set = try await KeySet(
             algorithm: algorithm, active: active, others: others, retired: Self.verifying(retired, [active] + others), peers: peers,
             serializer: serializer)
-        // Writers are serialised by the actor, but the `await` above lets another rotation run in between;
-        // only publish if no newer active key has been installed meanwhile.
-        guard set.active.kid == active.kid else { return }
+        guard building == generation else { return }
         snapshot.withLock { $0 = set }
     }
 

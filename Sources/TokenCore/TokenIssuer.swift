@@ -61,8 +61,9 @@ public struct TokenIssuer: Sendable {
         return try await keys.verificationKeys.collection.sign(claims, kid: JWKIdentifier(string: key.kid), header: header)
     }
 
-    /// The claims of an ID token this key ring signed, expired or not: `/end_session` takes one as a
-    /// hint of who is signing out. nil when the signature, the algorithm or the issuer is not ours.
+    /// The claims of an ID token this key ring signed, or in a fleet another host, expired or not:
+    /// `/end_session` takes one as a hint of who is signing out. nil when the signature, the algorithm
+    /// or the issuer is not ours.
     public func readIDTokenHint(_ token: String) async -> IDTokenClaims? {
         let keys = keyRing.current
         // Explicit typing (RFC 8725 §3.11): an access token (`at+jwt`) is not an ID token, even a valid one.
@@ -74,7 +75,9 @@ public struct TokenIssuer: Sendable {
         }
         guard let headerPart = token.split(separator: ".", maxSplits: 1).first, let headerData = Data(base64URLEncoded: headerPart),
             let header = try? JSONDecoder().decode(Header.self, from: headerData), header.typ == "JWT",
-            let key = keys.keys.first(where: { $0.kid == header.kid }), header.alg == key.algorithm.rawValue,
+            let algorithm = keys.keys.first(where: { $0.kid == header.kid })?.algorithm
+                ?? keys.peers.first(where: { $0.kid == header.kid })?.algorithm,
+            header.alg == algorithm.rawValue,
             let claims = try? await keys.verificationKeys.collection.verify(token, as: IDTokenClaims.self),
             claims.iss.value == policy.issuer
         else { return nil }

@@ -21,8 +21,8 @@ public struct TokenVerifier: Sendable {
     /// - Parameters:
     ///   - cache: remembers verified signatures (see ``VerificationCache``); `nil` verifies every time.
     ///   - refreshKeys: asked once when a token names a `kid` the keys do not hold, as a JWKS client
-    ///     refetches; true when it changed the keys, which are then read again. In a fleet, another host
-    ///     may have just published the key. It must rate-limit itself: any token can name any `kid`.
+    ///     refetches; the keys are then read again. In a fleet, another host may have just published
+    ///     the key. It must rate-limit itself: any token can name any `kid`.
     public init(
         issuer: String, audiences: [String], leeway: TimeInterval = 5, clock: any WallClock, cache: VerificationCache? = nil,
         refreshKeys: (@Sendable () async -> Bool)? = nil, keys: @escaping @Sendable () -> VerificationKeys
@@ -68,7 +68,9 @@ public struct TokenVerifier: Sendable {
         do {
             claims = try await signedClaims(token, keys: keys(), now: now)
         } catch .unknownKey where refreshKeys != nil {
-            guard let refreshKeys, await refreshKeys() else { throw .unknownKey }
+            // Read again whatever the refresh says: one that was refused as too soon may follow another
+            // caller's that found the key.
+            _ = await refreshKeys?()
             claims = try await signedClaims(token, keys: keys(), now: now)
         }
 

@@ -74,10 +74,11 @@ final class ScriptedDaemon: DaemonService {
         record("adminRevoke \(user ?? "-") \(session ?? "-")")
         return 3
     }
-    func adminKeys(rotate: Bool) async throws -> (keys: [KeyInfo], json: Data) {
+    func adminKeys(rotate: Bool) async throws -> (list: KeyList, json: Data) {
         record("adminKeys rotate=\(rotate)")
         let key = KeyInfo(kid: "kid-1", alg: "ES256", active: true, createdAt: 1_800_000_000, retiredAt: nil)
-        return ([key], try JSONEncoder().encode(KeyList(keys: [key])))
+        let list = KeyList(keys: [key], fleet: [FleetKeyInfo(kid: "kid-b", alg: "ES256", host: "host-b", notAfter: 1_800_000_600)])
+        return (list, try JSONEncoder().encode(list))
     }
     func adminGC() async throws -> (report: GarbageReport, json: Data) {
         record("adminGC")
@@ -101,6 +102,7 @@ struct ScriptedDaemonTests {
         let keys = await pamtoken(["admin", "keys"] + socket, daemon: { _ in daemon })
         #expect(keys.status == 0, "\(keys)")
         #expect(keys.stdout.contains("kid-1") && keys.stdout.contains("ES256"))
+        #expect(keys.stdout.contains("Other hosts' keys (fleet):") && keys.stdout.contains("host-b"), "a fleet host lists the keys it trusts")
         #expect(daemon.calls == ["adminGC", "adminRevoke alice -", "adminKeys rotate=false"])
     }
 

@@ -1,6 +1,8 @@
 import Foundation
 import JWTKit
 import Logging
+import PostgresNIO
+import PostgresStore
 import TestSupport
 import Testing
 import TokenAuthority
@@ -38,7 +40,7 @@ struct FleetKeysTests {
         }
     }
 
-    @Test("published rows are read back by kid, renewed in place, and deleted once lapsed")
+    @Test("published rows are read back by kid, renewed in place, no longer read once lapsed, and deleted a day later")
     func directory() async throws {
         let fixture = try await StoreFixture(.postgres)
         defer { fixture.cleanUp() }
@@ -51,7 +53,19 @@ struct FleetKeysTests {
         try await directory.publish(renewed, now: fixture.clock.now)
         #expect(try await directory.publishedKeys(at: fixture.clock.now) == renewed, "one row per kid, with the newest lifetime")
         fixture.clock.advance(by: 121)
-        #expect(try await directory.publishedKeys(at: fixture.clock.now).isEmpty)
+        #expect(try await directory.publishedKeys(at: fixture.clock.now).isEmpty, "a lapsed row is not read")
+        try await directory.publish([], now: fixture.clock.now)
+        #expect(try await rows(in: fixture) == 1, "nor deleted at once: another host's clock may be behind")
+        fixture.clock.advance(by: 86400)
+        try await directory.publish([], now: fixture.clock.now)
+        #expect(try await rows(in: fixture) == 0, "a day later it is")
+    }
+
+    private func rows(in fixture: StoreFixture) async throws -> Int {
+        let store = try #require(fixture.store as? PostgresSessionStore)
+        let rows = try await store.client.query("SELECT count(*) FROM public_keys")
+        for try await count in rows.decode(Int.self) { return count }
+        return -1
     }
 
     @Test("two hosts: each verifies the other's tokens, a rotation is trusted at once, a host that disappears is not trusted once its keys lapse")

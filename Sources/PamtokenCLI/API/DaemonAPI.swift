@@ -84,9 +84,9 @@ struct DaemonAPI: DaemonService {
         return try await decode(RevokeCount.self, .post("/admin/revoke", form: form)).revoked
     }
 
-    func adminKeys(rotate: Bool) async throws -> (keys: [KeyInfo], json: Data) {
+    func adminKeys(rotate: Bool) async throws -> (list: KeyList, json: Data) {
         let response = try await call(rotate ? .post("/admin/keys/rotate", form: []) : .get("/admin/keys"))
-        return (try Self.decode(KeyList.self, response, from: address).keys, response.bodyData)
+        return (try Self.decode(KeyList.self, response, from: address), response.bodyData)
     }
 
     func adminGC() async throws -> (report: GarbageReport, json: Data) {

@@ -25,7 +25,7 @@ public protocol DaemonService: Sendable {
     func jwks() async throws -> Data
     func adminSessions(user: String?) async throws -> (sessions: [SessionInfo], json: Data)
     func adminRevoke(user: String?, session: String?) async throws -> Int
-    func adminKeys(rotate: Bool) async throws -> (keys: [KeyInfo], json: Data)
+    func adminKeys(rotate: Bool) async throws -> (list: KeyList, json: Data)
     func adminGC() async throws -> (report: GarbageReport, json: Data)
 }
 

@@ -14,13 +14,19 @@ struct AdminKeysCommand: AsyncParsableCommand {
         subcommands: [AdminKeysListCommand.self, AdminKeysRotateCommand.self],
         defaultSubcommand: AdminKeysListCommand.self)
 
-    static func render(_ keys: [KeyInfo]) -> String {
+    /// This host's keys; in a fleet, then the other hosts' keys it trusts.
+    static func render(_ list: KeyList) -> String {
         var table = Table("KID", "ALG", "ACTIVE", "CREATED", "RETIRED")
-        for key in keys {
+        for key in list.keys {
             table.add(
                 key.kid, key.alg, key.active ? "yes" : "no", TimeFormatting.local(unixSeconds: key.createdAt),
                 key.retiredAt.map { TimeFormatting.local(unixSeconds: $0) } ?? "-")
         }
-        return table.render()
+        guard let fleet = list.fleet else { return table.render() }
+        var others = Table("KID", "ALG", "HOST", "TRUSTED UNTIL")
+        for key in fleet {
+            others.add(key.kid, key.alg, key.host, TimeFormatting.local(unixSeconds: key.notAfter))
+        }
+        return table.render() + "\nOther hosts' keys (fleet):\n" + (fleet.isEmpty ? "(none)\n" : others.render())
     }
 }

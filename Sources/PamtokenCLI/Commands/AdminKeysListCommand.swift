@@ -16,7 +16,7 @@ struct AdminKeysListCommand: ContextualCommand {
     var format: OutputFormat = .text
 
     func run(in context: CLIContext) async throws {
-        let (keys, json) = try await AdminCommand.api(daemon, context: context).adminKeys(rotate: false)
-        context.print(format == .json ? JSONCoding.pretty(json: json) ?? "" : AdminKeysCommand.render(keys))
+        let (list, json) = try await AdminCommand.api(daemon, context: context).adminKeys(rotate: false)
+        context.print(format == .json ? JSONCoding.pretty(json: json) ?? "" : AdminKeysCommand.render(list))
     }
 }

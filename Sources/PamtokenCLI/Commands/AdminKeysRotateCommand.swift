@@ -17,14 +17,14 @@ struct AdminKeysRotateCommand: ContextualCommand {
     var format: OutputFormat = .text
 
     func run(in context: CLIContext) async throws {
-        let (keys, json) = try await AdminCommand.api(daemon, context: context).adminKeys(rotate: true)
+        let (list, json) = try await AdminCommand.api(daemon, context: context).adminKeys(rotate: true)
         if format == .json {
             context.print(JSONCoding.pretty(json: json) ?? "")
             return
         }
-        if let active = keys.first(where: \.active) {
+        if let active = list.keys.first(where: \.active) {
             context.note("The active signing key is now \(active.kid) (\(active.alg)).")
         }
-        context.print(AdminKeysCommand.render(keys))
+        context.print(AdminKeysCommand.render(list))
     }
 }

@@ -33,14 +33,14 @@ extension TokenRouter {
 
         table.add(.get, "/admin/keys", on: router) { _, context in
             _ = try self.requireAdmin(context)
-            return .json(KeyList(self.authority.keys))
+            return .json(KeyList(self.authority.keys, inFleet: self.authority.fleetKeys != nil))
         }
 
         table.add(.post, "/admin/keys/rotate", on: router) { _, context in
             let admin = try self.requireAdmin(context)
             let key = try await self.authority.rotateKeys()
             self.logger.warning("admin rotated the signing key", metadata: ["event": "admin_key_rotate", "admin": "\(admin)", "kid": "\(key.kid)"])
-            return .json(KeyList(self.authority.keys))
+            return .json(KeyList(self.authority.keys, inFleet: self.authority.fleetKeys != nil))
         }
 
         table.add(.post, "/admin/gc", on: router) { _, context in

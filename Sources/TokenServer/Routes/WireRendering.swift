@@ -29,12 +29,16 @@ extension SessionInfo {
 
 extension KeyList {
     /// Public facts about the signing keys, never key material.
-    init(_ set: KeySet) {
+    init(_ set: KeySet, inFleet: Bool) {
         self.init(
             keys: set.keys.map {
                 KeyInfo(
                     kid: $0.kid, alg: $0.algorithm.rawValue, active: $0.retiredAt == nil, createdAt: Int64($0.createdAt.timeIntervalSince1970),
                     retiredAt: $0.retiredAt.map { Int64($0.timeIntervalSince1970) })
-            })
+            },
+            fleet: inFleet
+                ? set.peers.map {
+                    FleetKeyInfo(kid: $0.kid, alg: $0.algorithm.rawValue, host: $0.host, notAfter: Int64($0.notAfter.timeIntervalSince1970))
+                } : nil)
     }
 }
