@@ -24,8 +24,9 @@ struct RequestFactory: Sendable {
     let user: String
     let password: String
 
+    // localhost: on TCP the daemon answers only loopback names (its DNS-rebinding defence), and any on the socket.
     static func request(_ method: String, _ path: String, headers: [String] = [], body: String? = nil) -> [UInt8] {
-        var text = "\(method) \(path) HTTP/1.1\r\nHost: pamtoken.bench\r\n"
+        var text = "\(method) \(path) HTTP/1.1\r\nHost: localhost\r\n"
         for header in headers { text += header + "\r\n" }
         if let body { text += "Content-Length: \(body.utf8.count)\r\n" }
         text += "\r\n"

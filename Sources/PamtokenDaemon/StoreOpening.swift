@@ -36,8 +36,9 @@ func openStore(
     let configuration: PostgresClient.Configuration
     do {
         let location = try PostgresLocation(url: location)
-        let password = try config.storePasswordFile.isEmpty ? nil : readPasswordFile(config.storePasswordFile)
+        let password = try config.storePasswordFile.isEmpty ? passwordFromPgPass(location) : readPasswordFile(config.storePasswordFile)
         configuration = try location.clientConfiguration(password: password, poolSize: config.storePoolSize)
+        try await location.probe(password: password, logger: logger)
     } catch {
         throw Daemon.StartupError(description: "store: \(error)")
     }
@@ -66,6 +67,25 @@ private func readPasswordFile(_ path: String) throws -> String {
     }
     let line = String(decoding: data, as: UTF8.self).split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }.first ?? ""
     return String(line.hasSuffix("\r") ? line.dropLast() : line)
+}
+
+/// Without `store_password_file`, the password libpq would use: from the file `PGPASSFILE` names, or
+/// else `~/.pgpass` when there is one — held to the same rule (ours, readable by us only).
+private func passwordFromPgPass(_ location: PostgresLocation) throws -> String? {
+    let environment = ProcessInfo.processInfo.environment
+    let path: String
+    if let named = environment["PGPASSFILE"], !named.isEmpty {
+        path = named
+    } else if let home = environment["HOME"], !home.isEmpty, FileManager.default.fileExists(atPath: home + "/.pgpass") {
+        path = home + "/.pgpass"
+    } else {
+        return nil
+    }
+    do {
+        return PasswordFile.password(for: location, in: String(decoding: try PrivateFiles.readOwned(path), as: UTF8.self))
+    } catch {
+        throw StoreSetupError("password file \(path): \(error)")
+    }
 }
 
 private struct StoreSetupError: Error, CustomStringConvertible {

@@ -29,6 +29,10 @@ struct ValidationTests {
             (#"pam_service = """#, "pam_service", "must be the name of a file in /etc/pam.d"),
             (#"pam_service = "../login""#, "pam_service", "must be the name of a file in /etc/pam.d"),
             (#"admin_group = "wheel staff""#, "admin_group", "must be a group name"),
+            (
+                "store = \"postgresql://pamtoken@db.example.com/pamtoken\"\nsigning_alg = \"HS256\"", "store",
+                "a postgresql:// store shares public keys between hosts; signing_alg = \"HS256\" has none"
+            ),
             ("listen = []", "listen", "must name at least one address"),
             (#"listen = ["unix:/run/a.sock", "unix:/run/a.sock"]"#, "listen", "lists 'unix:/run/a.sock' twice"),
             (

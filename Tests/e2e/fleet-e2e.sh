@@ -5,7 +5,7 @@
 #   1. a session started on A is refreshed on B, and a revocation on B is seen by A at once;
 #   2. keys: each serves the union of both hosts' public keys, so A's access tokens are accepted by
 #      B's routes and verify offline with B's JWKS, also right after A rotates its key;
-#   3. 100 rounds × 32 concurrent refreshes of one token, split across A and B: exactly one 200 a round;
+#   3. 200 rounds × 32 concurrent refreshes of one token, split across A and B: exactly one 200 a round;
 #   4. a lone SQLite host's sessions copied in with --migrate-store;
 #   5. PostgreSQL stopped: a refresh answers 503 and burns nothing; started again, the same token
 #      refreshes without restarting either daemon;
@@ -48,11 +48,28 @@ python3 Tests/e2e/extract_recipes.py docs/fleet.md fleet-store \
     --sub server "pamtoken@db.example.com" "pamtoken_fleet@$server" --sub sslmode "sslmode=verify-full" "sslmode=disable" \
     --sub "password file" /etc/pamtoken/store-password "$tmp/store-password" > "$tmp/store.toml"
 check "the store settings of docs/fleet.md name this test's database" grep -q "pamtoken_fleet@$server/pamtoken" "$tmp/store.toml"
+# The fleet's role authenticates with its password (SCRAM); the throwaway cluster trusts the rest of
+# loopback. pg_hba.conf's first matching line wins, so this one goes first (rewritten in place: the
+# file stays the server's).
+python3 - "$(dirname "$PAMTOKEN_TEST_POSTGRES_CTL")/data/pg_hba.conf" <<'PY'
+import sys
+with open(sys.argv[1], "r+") as hba:
+    text = hba.read()
+    hba.seek(0)
+    hba.write("host all pamtoken_fleet 127.0.0.1/32 scram-sha-256\n" + text)
+    hba.truncate()
+PY
+"$PAMTOKEN_TEST_POSTGRES_CTL" reload >/dev/null
+# Host B reads the same password from a .pgpass instead (PGPASSFILE), as libpq would.
+install -m 0600 /dev/null "$tmp/pgpass"
+printf '# hostname:port:database:username:password\n%s:pamtoken:pamtoken_fleet:fleet-secret\n' "$server" > "$tmp/pgpass"
+grep -v '^store_password_file' "$tmp/store.toml" > "$tmp/store-pgpass.toml"
 printf 'auth required pam_deny.so\naccount required pam_unix.so\n' > "/etc/pam.d/$pam_service"
 
-start_daemon() {  # start_daemon NAME PORT [TOML]: a daemon with its own state and key, on the shared store
-    local name=$1 port=$2
-    { cat "$tmp/store.toml"; cat <<TOML; } > "$tmp/$name.toml"
+start_daemon() {  # start_daemon NAME PORT [TOML]: a daemon with its own state and key, on the shared store (B with PGPASSFILE)
+    local name=$1 port=$2 store=$tmp/store.toml
+    [ "$name" != b ] || store=$tmp/store-pgpass.toml
+    { cat "$store"; cat <<TOML; } > "$tmp/$name.toml"
 pam_service = "$pam_service"
 peercred_grant = true
 peercred_allow_root = true
@@ -60,8 +77,8 @@ allow_system_users = true
 issuer = "http://127.0.0.1:8719"
 ${3:-}
 TOML
-    "$bin" --config "$tmp/$name.toml" --state-dir "$tmp/state-$name" --listen "unix:$tmp/$name.sock" --listen "tcp:127.0.0.1:$port" \
-        >> "$tmp/daemon-$name.log" 2>&1 &
+    PGPASSFILE=$tmp/pgpass "$bin" --config "$tmp/$name.toml" --state-dir "$tmp/state-$name" --listen "unix:$tmp/$name.sock" \
+        --listen "tcp:127.0.0.1:$port" >> "$tmp/daemon-$name.log" 2>&1 &
     pids+=($!)
     eval "pid_$name=$!"
     wait_for "http://127.0.0.1:$port/healthz"
@@ -70,6 +87,23 @@ stop_daemon() {  # stop_daemon NAME: SIGTERM, and wait for it
     local pid_var="pid_$1"
     kill "${!pid_var}" && wait "${!pid_var}" 2>/dev/null || true
 }
+# A start that cannot connect says why in one line and exits: a wrong password, a server not there.
+install -m 0600 /dev/null "$tmp/wrong-password"
+echo wrong-secret > "$tmp/wrong-password"
+sed "s|$tmp/store-password|$tmp/wrong-password|" "$tmp/store.toml" > "$tmp/wrong.toml"
+status=0
+"$bin" --config "$tmp/wrong.toml" --state-dir "$tmp/state-wrong" --pam-service "$pam_service" --listen "unix:$tmp/wrong.sock" \
+    > "$tmp/wrong.out" 2>&1 || status=$?
+check "a wrong store password stops the start, in the server's words ($(tail -n 1 "$tmp/wrong.out"))" \
+    grep -q 'cannot connect to PostgreSQL as pamtoken_fleet@.*: password authentication failed for user' "$tmp/wrong.out"
+check "and the exit status says so (got $status)" test "$status" -ne 0
+dead_port=$(free_port)
+sed "s|@$server/|@127.0.0.1:$dead_port/|" "$tmp/store.toml" > "$tmp/dead.toml"
+"$bin" --config "$tmp/dead.toml" --state-dir "$tmp/state-dead" --pam-service "$pam_service" --listen "unix:$tmp/dead.sock" \
+    > "$tmp/dead.out" 2>&1 || true
+check "a server that is not there stops the start with the connection's error ($(tail -n 1 "$tmp/dead.out"))" \
+    grep -qi "cannot connect to PostgreSQL as pamtoken_fleet@127.0.0.1:$dead_port/pamtoken: .*refused" "$tmp/dead.out"
+
 port_a=$(free_port) port_b=$(free_port)
 start_daemon a "$port_a"
 start_daemon b "$port_b"
@@ -153,8 +187,8 @@ sys.exit(1 if bad else 0)
 PY
 race_login="curl -s --unix-socket $tmp/a.sock http://localhost/token -d grant_type=urn:pamtoken:params:grant-type:peercred | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"refresh_token\"])'"
 race_started=$SECONDS
-check "100 rounds × 32 concurrent refreshes split across A and B: exactly one 200 a round, the rest 400" \
-    python3 "$tmp/race.py" "$a" "$b" "$race_login" 100
+check "200 rounds × 32 concurrent refreshes split across A and B: exactly one 200 a round, the rest 400" \
+    python3 "$tmp/race.py" "$a" "$b" "$race_login" 200
 echo "fleet-e2e: race took $((SECONDS - race_started)) s"
 
 # 4. A host that ran on SQLite joins: its sessions are copied into the shared database.
