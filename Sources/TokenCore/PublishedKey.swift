@@ -66,6 +66,10 @@ public struct PublishedKey: Sendable, Equatable {
         var canonical: [String: String] = [:]
         for name in required {
             guard let value = members[name], !value.isEmpty else { throw reject("the JWK has no \(name)") }
+            // Key material is base64url (RFC 7518 §6): nothing that could change the thumbprint's JSON.
+            guard name == "kty" || name == "crv" || value.utf8.allSatisfy(Self.isBase64URL) else {
+                throw reject("the JWK's \(name) is not base64url")
+            }
             canonical[name] = value
         }
         guard SigningKey.thumbprint(canonical) == kid else { throw reject("the kid is not the key's RFC 7638 thumbprint") }
@@ -74,6 +78,17 @@ public struct PublishedKey: Sendable, Equatable {
         canonical["alg"] = algorithm.rawValue
         canonical["use"] = "sig"
         return Trusted(kid: kid, algorithm: algorithm, jwk: canonical, host: host, notAfter: notAfter)
+    }
+}
+
+extension PublishedKey {
+    static func isBase64URL(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "-"), UInt8(ascii: "_"):
+            true
+        default: false
+        }
     }
 }
 

@@ -58,8 +58,10 @@ struct PeerKeyTests {
             try row(alg: "HS256", members),
             try row(alg: "RS256", members),
             PublishedKey(kid: "k", algorithm: "ES256", jwk: "not json", host: "evil", notAfter: good.notAfter),
+            try row(members.merging(["x": "a\",\"b"]) { $1 }),
         ])
-        #expect(rejected.map(\.host) == ["evil", "evil", "evil", "evil"])
+        #expect(rejected.map(\.host) == ["evil", "evil", "evil", "evil", "evil"])
+        #expect(rejected[4].reason == "the JWK's x is not base64url")
         #expect(rejected[0].reason == "the kid is not the key's RFC 7638 thumbprint")
         #expect(fleet.b.current.peers.isEmpty)
 
