@@ -4,6 +4,7 @@ public import Logging
 import PostgresNIO
 import PostgresStore
 import ServiceLifecycle
+import Synchronization
 import TokenCore
 public import TokenStore
 
@@ -75,6 +76,8 @@ private func passwordFromPgPass(_ location: PostgresLocation) throws -> String? 
     let environment = ProcessInfo.processInfo.environment
     let path: String
     if let named = environment["PGPASSFILE"], !named.isEmpty {
+        // As libpq: a file that is not there is no password, not an error.
+        guard FileManager.default.fileExists(atPath: named) else { return nil }
         path = named
     } else if let home = environment["HOME"], !home.isEmpty, FileManager.default.fileExists(atPath: home + "/.pgpass") {
         path = home + "/.pgpass"
@@ -97,13 +100,29 @@ private struct StoreSetupError: Error, CustomStringConvertible {
 struct PostgresPoolService: Service {
     let running: Task<Void, Never>
 
+    /// How long the daemon waits for the pool to close once told to stop.
+    static let closeDeadline = Duration.seconds(5)
+
     func run() async throws {
         // Cancellation too (SIGQUIT, the group's shutdown deadline): the pool's task ignores a cancelled
-        // waiter, so it is cancelled itself.
+        // waiter, so it is cancelled itself. A pool that does not end within `closeDeadline` (a
+        // connection stuck as `PostgresSessionStore.whileOpen` describes) is left behind: the process
+        // is about to exit, and a daemon that never stops would be worse.
+        let ended = Signal()
         await withTaskCancellationOrGracefulShutdownHandler {
-            await running.value
+            await withCheckedContinuation { continuation in
+                ended.wait(continuation)
+                Task {
+                    await running.value
+                    ended.fire()
+                }
+            }
         } onCancelOrGracefulShutdown: {
             running.cancel()
+            Task {
+                try? await Task.sleep(for: Self.closeDeadline)
+                ended.fire()
+            }
         }
     }
 
@@ -111,6 +130,28 @@ struct PostgresPoolService: Service {
     func stop() async {
         running.cancel()
         await running.value
+    }
+}
+
+/// A continuation resumed by the first of several firings, whenever it is installed.
+private final class Signal: Sendable {
+    private let state = Mutex<(fired: Bool, waiting: CheckedContinuation<Void, Never>?)>((false, nil))
+
+    func wait(_ continuation: CheckedContinuation<Void, Never>) {
+        let resumeNow = state.withLock { state in
+            if state.fired { return true }
+            state.waiting = continuation
+            return false
+        }
+        if resumeNow { continuation.resume() }
+    }
+
+    func fire() {
+        let waiting = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.fired = true
+            return state.waiting.take()
+        }
+        waiting?.resume()
     }
 }
 

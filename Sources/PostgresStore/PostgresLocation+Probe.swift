@@ -20,6 +20,8 @@ extension PostgresLocation {
                 configuration = .init(host: host ?? "localhost", port: port, username: user, password: password, database: database, tls: tls)
             }
             configuration.options.connectTimeout = timeout
+            // As the pool's connections will: a proxy that refuses them is found here.
+            configuration.options.additionalStartupParameters = Self.startupParameters
             let connection = try await PostgresConnection.connect(
                 on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: 0, logger: logger
             ).get()

@@ -72,6 +72,10 @@ public struct PostgresLocation: Sendable, Equatable {
         }
     }
 
+    /// Sent with every connection: a held row lock, a stalled statement or a transaction left open
+    /// must end, not pin the pool — the request that waits gets its 503 and the connection goes back.
+    static let startupParameters = [("lock_timeout", "5s"), ("statement_timeout", "15s"), ("idle_in_transaction_session_timeout", "30s")]
+
     /// postgres-nio's settings for this location, with the password and the pool's size.
     public func clientConfiguration(password: String?, poolSize: Int) throws -> PostgresClient.Configuration {
         var configuration: PostgresClient.Configuration
@@ -92,11 +96,11 @@ public struct PostgresLocation: Sendable, Equatable {
         }
         configuration.options.maximumConnections = poolSize
         configuration.options.minimumConnections = 0
-        // A held row lock, a stalled statement or a transaction left open must end, not pin the pool:
-        // the request that waits gets its 503 and the connection goes back.
-        configuration.options.additionalStartupParameters = [
-            ("lock_timeout", "5s"), ("statement_timeout", "15s"), ("idle_in_transaction_session_timeout", "30s"),
-        ]
+        configuration.options.additionalStartupParameters = Self.startupParameters
+        // No keep-alive query: postgres-nio 1.33.2 never completes a query written to a closing
+        // connection, and a keep-alive stuck so would keep the pool, and the daemon, from stopping.
+        // Idle connections are closed after a minute instead (the pool's default), and reopened on demand.
+        configuration.options.keepAliveBehavior = nil
         return configuration
     }
 }

@@ -8,9 +8,9 @@ extension PostgresSessionStore {
     /// would wait with it, for a minute and more. A client should get its 503 at once instead: a
     /// request that has not obtained a connection within ``leaseTimeout`` fails with
     /// ``PostgresUnavailable`` before anything is sent. The operation and its timer race on one
-    /// three-state flag: whichever moves it from `waiting` first decides, so a body that starts is never
-    /// cut short or disowned (a commit under way is never answered 503), and a body whose timer won
-    /// never starts, even if a connection comes a moment later.
+    /// three-state flag: whichever moves it from `waiting` first decides, so a body that starts is not
+    /// cut short by this timer, and a body whose timer won never starts, even if a connection comes a
+    /// moment later. A body that started ends with its connection, though (see ``whileOpen(_:_:)``).
     func leased<T: Sendable>(
         transaction: Isolation? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws
@@ -49,7 +49,7 @@ extension PostgresSessionStore {
     }
 
     /// `body` in one transaction: BEGIN with the isolation said explicitly, COMMIT, and ROLLBACK after
-    /// a failed body — but only while the connection is sound.
+    /// a failed body — but only while the connection is open.
     ///
     /// Hand-written rather than postgres-nio's `withTransaction`, which sends its ROLLBACK even on a
     /// connection the server has just closed (`FATAL 57P01` when PostgreSQL shuts down or fails over):
@@ -64,7 +64,10 @@ extension PostgresSessionStore {
         do {
             value = try await body(connection)
         } catch {
-            if !connectionLost(error), !connection.isClosed {
+            // On a closed connection the server rolled back already, and a query written now would
+            // never complete. A connection that is closing but not closed yet may take the ROLLBACK
+            // and never answer it: `whileOpen` stops waiting for it when the close comes.
+            if !connection.isClosed {
                 _ = try? await connection.query("ROLLBACK", logger: logger)
             }
             throw error
@@ -84,11 +87,19 @@ extension PostgresSessionStore {
     /// closes; a task abandoned so stays suspended, holding only its memory (the pool forgets a closed
     /// connection whether or not it was given back). The caller gets a 503, as for any failure in
     /// the middle of a transaction, and a rotation it may have committed is retried within `reuse_grace`.
+    ///
+    /// A close is acted on 100 ms late, so that an answer that arrived with it — a COMMIT's, just
+    /// before a shutdown's `FATAL` — is taken rather than reported lost. And work that neither ends
+    /// nor sees its connection close (a network that drops packets without a reset; the server-side
+    /// timeouts cannot end that) closes the connection itself after ``operationDeadline``.
     func whileOpen<T: Sendable>(_ connection: PostgresConnection, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
         let outcome = Outcome<T>()
         return try await withCheckedThrowingContinuation { continuation in
             outcome.set(continuation)
-            let watch = closedConnections.watch(connection) { outcome.finish(.failure(PostgresConnectionLost())) }
+            let watch = closedConnections.watch(connection) {
+                connection.eventLoop.scheduleTask(in: .milliseconds(100)) { outcome.finish(.failure(PostgresConnectionLost())) }
+            }
+            let deadline = connection.eventLoop.scheduleTask(in: operationDeadline) { connection.close().whenComplete { _ in } }
             Task {
                 let result: Result<T, any Error>
                 do {
@@ -96,20 +107,13 @@ extension PostgresSessionStore {
                 } catch {
                     result = .failure(error)
                 }
-                closedConnections.unwatch(watch)
                 outcome.finish(result)
+                deadline.cancel()
+                closedConnections.unwatch(watch)
             }
         }
     }
 
-    /// Whether `error` means the connection is gone, so that nothing more can be sent on it.
-    static func connectionLost(_ error: any Error) -> Bool {
-        guard let error = error as? PSQLError else { return false }
-        if [.clientClosedConnection, .serverClosedConnection, .connectionError, .uncleanShutdown, .poolClosed].contains(error.code) {
-            return true
-        }
-        return error.code == .server && ["FATAL", "PANIC"].contains(error.serverInfo?[.severity])
-    }
 }
 
 /// How a store transaction begins: its isolation said explicitly rather than taken from the database's

@@ -20,11 +20,19 @@ public struct PostgresSessionStore: SessionStorage {
     /// (see `leased`): long enough for a busy pool, short enough that a client of a dead server gets
     /// its 503 promptly.
     public let leaseTimeout: Duration
+    /// How long one operation may hold its connection before the store closes it: past every
+    /// server-side limit (`lock_timeout` 5 s, `statement_timeout` 15 s a statement, a rotation's few
+    /// statements), so that only a connection that stopped answering reaches it.
+    public let operationDeadline: TimeAmount
     /// The operations running on each connection, told when it closes under them.
     let closedConnections = ClosedConnectionWatch()
 
     /// Wraps a running client. Call ``migrate()`` once before use.
-    public init(client: PostgresClient, clock: any WallClock, logger: Logger, leaseTimeout: Duration = .seconds(3)) {
+    public init(
+        client: PostgresClient, clock: any WallClock, logger: Logger, leaseTimeout: Duration = .seconds(3),
+        operationDeadline: TimeAmount = .seconds(30)
+    ) {
+        self.operationDeadline = operationDeadline
         self.client = client
         self.clock = clock
         self.logger = logger

@@ -20,16 +20,20 @@ struct PasswordFileTests {
         #expect(PasswordFile.password(for: location, in: "*:*:*:postgres:other-user") == nil)
     }
 
-    @Test("backslash escapes a colon or a backslash; a malformed line is skipped")
+    @Test("backslash escapes a colon or a backslash, an unescaped colon ends the password; a malformed line is skipped")
     func escapes() {
         #expect(PasswordFile.password(for: location, in: #"*:*:*:*:a\:b\\c"#) == #"a:b\c"#)
+        #expect(PasswordFile.password(for: location, in: "*:*:*:*:secret:ignored") == "secret")
+        #expect(PasswordFile.password(for: location, in: "*:*:*:*:crlf\r\n*:*:*:*:second") == "crlf", "Windows line ends")
         #expect(PasswordFile.password(for: location, in: "*:*:*:too-few\n*:*:*:*:ok") == "ok")
         #expect(PasswordFile.password(for: location, in: "*:*:*:*:ends\\") == nil)
     }
 
-    @Test("a Unix socket is the host localhost")
+    @Test("the default socket directory is the host localhost, another socket directory its path")
     func socket() throws {
         let local = try PostgresLocation(url: "postgresql://pamtoken@/pamtoken?host=/run/postgresql")
         #expect(PasswordFile.password(for: local, in: "localhost:5432:pamtoken:pamtoken:local\n*:*:*:*:other") == "local")
+        let other = try PostgresLocation(url: "postgresql://pamtoken@/pamtoken?host=/srv/pg")
+        #expect(PasswordFile.password(for: other, in: "localhost:5432:pamtoken:pamtoken:local\n/srv/pg:5432:pamtoken:pamtoken:srv") == "srv")
     }
 }

@@ -31,6 +31,20 @@ struct PostgresConnectionLossTests {
         try await store.ping()
     }
 
+    @Test("an operation whose connection stops answering is ended at the store's deadline: its connection is closed", .timeLimit(.minutes(1)))
+    func deadline() async throws {
+        let fixture = try await StoreFixture(.postgres)
+        defer { fixture.cleanUp() }
+        let pooled = try #require(fixture.store as? PostgresSessionStore)
+        let store = PostgresSessionStore(
+            client: pooled.client, clock: fixture.clock, logger: Logger(label: "test"), leaseTimeout: .seconds(60), operationDeadline: .seconds(1))
+        await #expect(throws: PostgresConnectionLost.self) {
+            // Work that never ends on an open connection: what a network that drops packets looks like.
+            try await store.leased(transaction: .readCommitted) { _ in try await Task.sleep(for: .seconds(600)) }
+        }
+        try await store.ping()
+    }
+
     @Test("a statement that fails on a sound connection rolls its transaction back, and the connection serves on")
     func failedStatementRollsBack() async throws {
         let fixture = try await StoreFixture(.postgres)
