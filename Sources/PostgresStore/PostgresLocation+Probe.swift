@@ -14,9 +14,7 @@ extension PostgresLocation {
                 configuration = .init(
                     unixSocketPath: socketDirectory + "/.s.PGSQL.\(port)", username: user, password: password, database: database)
             } else {
-                var settings = TLSConfiguration.makeClientConfiguration()
-                if tlsMode == "require" { settings.certificateVerification = .none }
-                let tls: PostgresConnection.Configuration.TLS = tlsMode == "disable" ? .disable : .require(try NIOSSLContext(configuration: settings))
+                let tls: PostgresConnection.Configuration.TLS = try tlsSettings.map { .require(try NIOSSLContext(configuration: $0)) } ?? .disable
                 configuration = .init(host: host ?? "localhost", port: port, username: user, password: password, database: database, tls: tls)
             }
             configuration.options.connectTimeout = timeout

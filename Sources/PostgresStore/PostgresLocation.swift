@@ -76,6 +76,14 @@ public struct PostgresLocation: Sendable, Equatable {
     /// must end, not pin the pool — the request that waits gets its 503 and the connection goes back.
     static let startupParameters = [("lock_timeout", "5s"), ("statement_timeout", "15s"), ("idle_in_transaction_session_timeout", "30s")]
 
+    /// The TLS settings of `sslmode`, nil for `disable`: the pool's and the start-up probe's alike.
+    var tlsSettings: TLSConfiguration? {
+        guard tlsMode != "disable" else { return nil }
+        var settings = TLSConfiguration.makeClientConfiguration()
+        if tlsMode == "require" { settings.certificateVerification = .none }
+        return settings
+    }
+
     /// postgres-nio's settings for this location, with the password and the pool's size.
     public func clientConfiguration(password: String?, poolSize: Int) throws -> PostgresClient.Configuration {
         var configuration: PostgresClient.Configuration
@@ -83,16 +91,9 @@ public struct PostgresLocation: Sendable, Equatable {
             configuration = .init(
                 unixSocketPath: socketDirectory + "/.s.PGSQL.\(port)", username: user, password: password, database: database)
         } else {
-            let tls: PostgresClient.Configuration.TLS
-            switch tlsMode {
-            case "disable": tls = .disable
-            case "require":
-                var settings = TLSConfiguration.makeClientConfiguration()
-                settings.certificateVerification = .none
-                tls = .require(settings)
-            default: tls = .require(TLSConfiguration.makeClientConfiguration())
-            }
-            configuration = .init(host: host ?? "localhost", port: port, username: user, password: password, database: database, tls: tls)
+            configuration = .init(
+                host: host ?? "localhost", port: port, username: user, password: password, database: database,
+                tls: tlsSettings.map { .require($0) } ?? .disable)
         }
         configuration.options.maximumConnections = poolSize
         configuration.options.minimumConnections = 0
