@@ -41,4 +41,27 @@ static inline int cpam_lower_thread_priority(int nice_value) {
     return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice_value);
 }
 
+/*
+ * A conversation that answers nothing, for the handle that only keeps a service's modules loaded
+ * (PAMResidentModules): pam_start needs a conversation, and that handle never runs a module.
+ */
+static int cpam_refuse_conversation(int count, const struct pam_message **messages, struct pam_response **responses,
+                                    void *appdata_ptr) {
+    (void)count;
+    (void)messages;
+    (void)responses;
+    (void)appdata_ptr;
+    return PAM_CONV_ERR;
+}
+
+/*
+ * pam_start with that conversation; with a confdir, pam_start_confdir (libpam >= 1.4), which tests use.
+ * Plain pam_start otherwise, because pam_wrapper redirects pam_start but not pam_start_confdir.
+ */
+static inline int cpam_start_resident(const char *service, const char *confdir, pam_handle_t **pamh) {
+    static const struct pam_conv conversation = { cpam_refuse_conversation, NULL };
+    if (confdir == NULL) { return pam_start(service, NULL, &conversation, pamh); }
+    return pam_start_confdir(service, NULL, &conversation, confdir, pamh);
+}
+
 #endif

@@ -21,6 +21,8 @@ public final class PAMAuthenticator: Sendable {
     /// How many PAM transactions may run at the same time.
     public let threadCount: Int
     private let pool: NIOThreadPool
+    /// Keeps the service's modules loaded between transactions (most of a refresh's cost otherwise).
+    private let residentModules: PAMResidentModules
     /// Conversations wait for people, who take seconds: on threads of their own, so that however many
     /// wait, refreshes and password logins still find one of ``threadCount`` free.
     private let conversationPool: NIOThreadPool
@@ -33,6 +35,7 @@ public final class PAMAuthenticator: Sendable {
         precondition(threads > 0 && conversationThreads > 0, "the PAM thread pools need at least one thread each")
         self.service = service
         self.threadCount = threads
+        self.residentModules = PAMResidentModules(service: service)
         self.pool = NIOThreadPool(numberOfThreads: threads)
         self.pool.start()
         self.conversationPool = NIOThreadPool(numberOfThreads: conversationThreads)
@@ -83,6 +86,7 @@ public final class PAMAuthenticator: Sendable {
     public func shutdown() async {
         try? await pool.shutdownGracefully()
         try? await conversationPool.shutdownGracefully()
+        residentModules.release()
     }
 
     private func run(
