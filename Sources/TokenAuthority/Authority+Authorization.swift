@@ -69,7 +69,7 @@ extension Authority {
     private func continueSignedIn(
         _ request: AuthorizationRequest, client: OAuthClient, browserSession session: SessionRecord, peer: Peer
     ) async -> AuthorizationStep {
-        guard let identity = users.user(named: session.user), identity.uid == session.uid, mayLogIn(uid: identity.uid) else {
+        guard let identity = await users.user(named: session.user), identity.uid == session.uid, mayLogIn(uid: identity.uid) else {
             await endBrowserSession(session, reason: "user no longer exists with uid \(session.uid)")
             return .login(request, clientName: client.name)
         }

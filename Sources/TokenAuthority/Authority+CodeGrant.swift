@@ -25,7 +25,7 @@ extension Authority {
             guard PKCE.verify(verifier, challenge: record.codeChallenge) else { throw .invalidGrant("code_verifier does not match") }
         }
         guard let browser = try await storage("find browser session", { try await self.store.session(id: record.browserSessionID) }),
-            browser.isActive(at: clock.now), let identity = users.user(named: browser.user), identity.uid == browser.uid
+            browser.isActive(at: clock.now), let identity = await users.user(named: browser.user), identity.uid == browser.uid
         else { throw .invalidGrant("invalid authorization code") }
 
         let token = RefreshToken.generate()

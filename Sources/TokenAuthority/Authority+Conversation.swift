@@ -76,7 +76,7 @@ extension Authority {
     private func beginConversation(
         user: String, password: String?, owner: ConversationOwner, purpose: ConversationPurpose, peer: Peer
     ) async throws(AuthorityFailure) -> ConversationProgress {
-        let (attempt, resolved) = try admitLogin(user: user, peer: peer)
+        let (attempt, resolved) = try await admitLogin(user: user, peer: peer)
         let start = ContinuousClock.now
         try await refuseSystemAccount(resolved, attempt: attempt, user: user, peer: peer, startedAt: start)
         // Each conversation holds a thread of the conversation pool until it ends: bounded in all and per

@@ -35,7 +35,7 @@ extension Authority {
         guard uid == 0 || mayLogIn(uid: uid) else {
             throw .unauthorizedClient("the peercred grant is refused for system accounts (uid \(uid)); see allow_system_users")
         }
-        guard let identity = users.user(uid: uid) else { throw .invalidGrant("the peer's uid does not resolve to a user") }
+        guard let identity = await users.user(uid: uid) else { throw .invalidGrant("the peer's uid does not resolve to a user") }
         try await checkAccount(identity.user, peer: peer, atRefresh: false)
         metrics.loginsOK.increment()
         return try await startSession(identity, method: .peerCredentials, clientID: clientID, scope: scope, peer: peer)
@@ -61,7 +61,7 @@ extension Authority {
                 "refresh token presented by another client", metadata: ["session": "\(session.id)", "client": "\(client?.id ?? "none")"])
             throw .invalidGrant("invalid refresh token")
         }
-        guard let identity = users.user(named: session.user), identity.uid == session.uid else {
+        guard let identity = await users.user(named: session.user), identity.uid == session.uid else {
             try await revokeAfterFailedCheck(session, reason: "user no longer exists with uid \(session.uid)")
             throw .invalidGrant("invalid refresh token")
         }

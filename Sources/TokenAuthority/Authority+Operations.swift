@@ -44,8 +44,10 @@ extension Authority {
     }
 
     /// Whether `uid` may use the admin operations: root, or a member of `admin_group`.
-    public func isAdmin(uid: UInt32) -> Bool {
-        uid == 0 || (settings.adminGroup.map { users.isMember(uid: uid, ofGroup: $0) } ?? false)
+    public func isAdmin(uid: UInt32) async -> Bool {
+        guard uid != 0 else { return true }
+        guard let group = settings.adminGroup else { return false }
+        return await users.isMember(uid: uid, ofGroup: group)
     }
 
     /// Makes a new active signing key; the old one stays published until no token it signed is valid.

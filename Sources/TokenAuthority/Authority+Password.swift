@@ -16,7 +16,7 @@ extension Authority {
         -> UserIdentity
     {
         guard password.utf8.count <= 4096 else { throw .invalidRequest("username or password too long") }
-        let (attempt, resolved) = try admitLogin(user: user, peer: peer)
+        let (attempt, resolved) = try await admitLogin(user: user, peer: peer)
         let start = ContinuousClock.now
         try await refuseSystemAccount(resolved, attempt: attempt, user: user, peer: peer, startedAt: start)
         let outcome = await pam { () async throws(PAMError) -> String in
@@ -34,9 +34,9 @@ extension Authority {
     /// The checks before PAM is asked: lengths, then the throttle's reservation, under every spelling
     /// of the name known (as typed and as the user database resolves it: with a case-insensitive NSS
     /// back end `ALICE` and `alice` are one account and one count).
-    func admitLogin(user: String, peer: Peer) throws(AuthorityFailure) -> (LoginAttempt, UserIdentity?) {
+    func admitLogin(user: String, peer: Peer) async throws(AuthorityFailure) -> (LoginAttempt, UserIdentity?) {
         guard user.utf8.count <= 256 else { throw .invalidRequest("username or password too long") }
-        let resolved = users.user(named: user)
+        let resolved = await users.user(named: user)
         switch throttle.begin(users: [user] + (resolved.map { [$0.user] } ?? []), peer: peer.throttleKey) {
         case .blocked(let wait):
             metrics.loginsThrottled.increment()
@@ -75,7 +75,7 @@ extension Authority {
             name = report.user
         }
         // The name PAM settled on is usually the one already resolved before PAM: no second lookup then.
-        guard let identity = resolved?.user == name ? resolved : users.user(named: name) else {
+        guard let identity = resolved?.user == name ? resolved : await users.user(named: name) else {
             throw await failLogin(
                 attempt, user: user, settledAs: name, peer: peer, reason: "PAM accepted a user the user database does not know",
                 systemError: true, startedAt: start)

@@ -1,3 +1,4 @@
+import NIOPosix
 public import TokenCore
 
 #if canImport(Glibc)
@@ -7,36 +8,43 @@ import Glibc
 /// The system user database (`/etc/passwd`, `/etc/group`, or whatever NSS is configured to use).
 ///
 /// A protocol so HTTP tests can run with a fake, as swiftly hides its OS behind a `Platform` protocol.
+/// Asynchronous because a lookup may block: NSS reads files, or asks SSSD or LDAP over the network.
 public protocol UserDirectory: Sendable {
     /// The user's identity, or nil when the name does not resolve.
-    func user(named name: String) -> UserIdentity?
+    func user(named name: String) async -> UserIdentity?
     /// The user with this uid, or nil.
-    func user(uid: UInt32) -> UserIdentity?
+    func user(uid: UInt32) async -> UserIdentity?
     /// Whether `uid` is a member (primary or supplementary) of the group called `group`.
-    func isMember(uid: UInt32, ofGroup group: String) -> Bool
+    func isMember(uid: UInt32, ofGroup group: String) async -> Bool
 }
 
 /// `getpwnam_r`/`getpwuid_r` and `getgrouplist`: thread-safe, reentrant, and NSS-aware, so LDAP and
-/// SSSD users resolve like local ones.
+/// SSSD users resolve like local ones. The calls block, so they run on NIO's blocking-I/O thread pool:
+/// requests run on the event loops (`EventLoopTaskExecutor`), which a slow directory must not stall.
 public struct SystemUserDirectory: UserDirectory {
     public init() {}
 
-    public func user(named name: String) -> UserIdentity? {
+    public func user(named name: String) async -> UserIdentity? {
         guard !name.isEmpty, !name.utf8.contains(0) else { return nil }
-        return withPasswd({ getpwnam_r(name, &$0, $1, $2, &$3) })
+        return await Self.blocking { Self.withPasswd({ getpwnam_r(name, &$0, $1, $2, &$3) }) }
     }
 
-    public func user(uid: UInt32) -> UserIdentity? {
-        withPasswd({ getpwuid_r(uid, &$0, $1, $2, &$3) })
+    public func user(uid: UInt32) async -> UserIdentity? {
+        await Self.blocking { Self.withPasswd({ getpwuid_r(uid, &$0, $1, $2, &$3) }) }
     }
 
-    public func isMember(uid: UInt32, ofGroup group: String) -> Bool {
-        guard let identity = user(uid: uid) else { return false }
+    public func isMember(uid: UInt32, ofGroup group: String) async -> Bool {
+        guard let identity = await user(uid: uid) else { return false }
         return identity.groups.contains(group)
     }
 
+    /// Runs a lookup on `NIOThreadPool.singleton`; nil when the pool has stopped (the process is ending).
+    private static func blocking(_ lookUp: @escaping @Sendable () -> UserIdentity?) async -> UserIdentity? {
+        (try? await NIOThreadPool.singleton.runIfActive(lookUp)) ?? nil
+    }
+
     /// Runs a `getpw*_r` call with a buffer that grows on `ERANGE`, and converts the result.
-    private func withPasswd(
+    private static func withPasswd(
         _ call: (inout passwd, UnsafeMutablePointer<CChar>, Int, inout UnsafeMutablePointer<passwd>?) -> Int32
     ) -> UserIdentity? {
         var size = 1024

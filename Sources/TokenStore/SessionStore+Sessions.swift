@@ -19,16 +19,24 @@ extension SessionStore {
         try await writer.read { db in try SessionRecord.fetchOne(db, key: id) }
     }
 
-    /// Whether the session exists and is usable now. On the hot path of every Bearer request: one
-    /// primary-key probe on a reader connection, with a statement prepared once per connection (GRDB's
-    /// query builder and authorizer cost more than the probe itself; see docs/BENCHMARKS.md).
+    /// Whether the session exists and is usable now. On the hot path of every Bearer request: answered
+    /// from ``SessionLiveness`` when it knows, else one primary-key probe on a reader connection, with a
+    /// statement prepared once per connection (GRDB's query builder and authorizer cost more than the
+    /// probe itself; see docs/BENCHMARKS.md).
     public func isSessionActive(id: String) async throws -> Bool {
         let now = nowSeconds
-        return try await writer.read { db in
-            try Bool.fetchOne(
-                db.cachedStatement(sql: "SELECT 1 FROM sessions WHERE id = ? AND revoked_at IS NULL AND expires_at > ? AND idle_expires_at > ?"),
-                arguments: [id, now, now]) ?? false
+        if liveness.isKnownActive(id, now: now) { return true }
+        let epoch = liveness.epoch
+        let until = try await writer.read { db in
+            try Int64.fetchOne(
+                db.cachedStatement(
+                    sql: "SELECT min(expires_at, idle_expires_at) FROM sessions WHERE id = ? AND revoked_at IS NULL AND expires_at > ? AND idle_expires_at > ?"
+                ),
+                arguments: [id, now, now])
         }
+        guard let until else { return false }
+        liveness.record(id, activeUntil: until, readAt: epoch)
+        return true
     }
 
     /// Active sessions, newest first: a user's own, or everyone's when `user` is nil (admin).

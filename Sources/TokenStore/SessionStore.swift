@@ -20,6 +20,8 @@ public struct SessionStore: Sendable {
     let clock: any WallClock
     /// Rotations and new sessions share commits (and fsyncs) when they arrive together.
     let groupCommit: GroupCommit
+    /// Sessions known active, so bearer requests rarely read the database (exact: see the type).
+    let liveness = SessionLiveness()
 
     /// Wraps an open database (tests use an in-memory `DatabaseQueue`), migrating it first.
     public init(writer: any DatabaseWriter, clock: any WallClock) throws {
@@ -27,6 +29,7 @@ public struct SessionStore: Sendable {
         self.writer = writer
         self.clock = clock
         self.groupCommit = GroupCommit(writer: writer)
+        writer.add(transactionObserver: liveness.makeObserver(), extent: .databaseLifetime)
     }
 
     /// Opens (creating if needed) the database at `path`, in WAL mode, file mode 0600.

@@ -166,9 +166,9 @@ final class FakeUserDirectory: UserDirectory {
         users.withLock { $0[name] = identity }
     }
 
-    func user(named name: String) -> UserIdentity? { users.withLock { $0[name] } }
-    func user(uid: UInt32) -> UserIdentity? { users.withLock { $0.values.first { $0.uid == uid } } }
-    func isMember(uid: UInt32, ofGroup group: String) -> Bool { user(uid: uid)?.groups.contains(group) ?? false }
+    func user(named name: String) async -> UserIdentity? { users.withLock { $0[name] } }
+    func user(uid: UInt32) async -> UserIdentity? { users.withLock { $0.values.first { $0.uid == uid } } }
+    func isMember(uid: UInt32, ofGroup group: String) async -> Bool { await user(uid: uid)?.groups.contains(group) ?? false }
 }
 
 /// Collects log lines, to prove that no secret is ever logged.

@@ -63,7 +63,9 @@ public final class Listener: Service, Sendable {
             try await withThrowingDiscardingTaskGroup { group in
                 try await channel.executeThenClose { inbound in
                     for try await connection in inbound {
-                        group.addTask { await http.handle(value: connection, logger: logger) }
+                        group.addTask(executorPreference: EventLoopTaskExecutor(connection.channel.eventLoop)) {
+                            await http.handle(value: connection, logger: logger)
+                        }
                     }
                 }
             }
