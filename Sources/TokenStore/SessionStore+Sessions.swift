@@ -29,15 +29,18 @@ extension SessionStore {
         let epoch = liveness.epoch
         let until = try await writer.read { db in
             try Int64.fetchOne(
-                db.cachedStatement(
-                    sql: "SELECT min(expires_at, idle_expires_at) FROM sessions WHERE id = ? AND revoked_at IS NULL AND expires_at > ? AND idle_expires_at > ?"
-                ),
+                db.cachedStatement(sql: Self.activeUntilSQL),
                 arguments: [id, now, now])
         }
         guard let until else { return false }
         liveness.record(id, activeUntil: until, readAt: epoch)
         return true
     }
+
+    private static let activeUntilSQL = """
+        SELECT min(expires_at, idle_expires_at) FROM sessions
+        WHERE id = ? AND revoked_at IS NULL AND expires_at > ? AND idle_expires_at > ?
+        """
 
     /// Active sessions, newest first: a user's own, or everyone's when `user` is nil (admin).
     public func activeSessions(user: String?) async throws -> [SessionRecord] {
