@@ -125,7 +125,7 @@ public func buildServices(configuration config: DaemonConfiguration, logger: Log
     MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
     let pam = PAMAuthenticator(service: config.pamService, threads: config.pamThreads, conversationThreads: config.conversationLimit)
     let authority = Authority(
-        policy: config.tokenPolicy, keyRing: keyRing, store: store, authenticator: pam, users: SystemUserDirectory(),
+        policy: config.tokenPolicy, keyRing: keyRing, store: store, authenticator: pam, users: CachingUserDirectory(SystemUserDirectory()),
         throttle: LoginThrottle(limits: config.throttleLimits, clock: clock), settings: config.authoritySettings,
         metrics: ServerMetrics(registry: registry), clock: clock, logger: logger,
         clients: ClientRegistry(config.clients, verifySecret: { secret, hash in await SecretHash.verify(secret, against: hash) }),
