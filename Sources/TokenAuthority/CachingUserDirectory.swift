@@ -1,5 +1,5 @@
-public import TokenCore
 import Synchronization
+public import TokenCore
 
 /// Remembers name lookups for a few seconds, as nscd and SSSD do for the whole system.
 ///
