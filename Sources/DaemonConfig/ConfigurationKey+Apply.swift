@@ -18,6 +18,7 @@ extension ConfigurationKey {
         case .storePoolSize: configuration.storePoolSize = try integer(raw)
         case .pamService: configuration.pamService = try string(raw)
         case .pamThreads: configuration.pamThreads = try integer(raw)
+        case .pamLoginThreads: configuration.pamLoginThreads = try integer(raw)
         case .pamQueueLimit: configuration.pamQueueLimit = try integer(raw)
         case .failureDelayMilliseconds: configuration.failureDelayMilliseconds = try integer(raw)
         case .issuer: configuration.issuer = try string(raw)

@@ -16,6 +16,7 @@ enum ConfigurationKey: String, CaseIterable, Sendable {
     case storePoolSize = "store_pool_size"
     case pamService = "pam_service"
     case pamThreads = "pam_threads"
+    case pamLoginThreads = "pam_login_threads"
     case pamQueueLimit = "pam_queue_limit"
     case failureDelayMilliseconds = "failure_delay_ms"
     case issuer
@@ -86,7 +87,7 @@ enum ConfigurationKey: String, CaseIterable, Sendable {
         case .listen: .listen
         case .allowRemote, .durableCommits, .peercredGrant, .peercredAllowRoot, .allowSystemUsers, .passwordGrant, .allowPasswordChange: .boolean
         case .stateDir, .pamService, .issuer, .adminGroup, .store, .storePasswordFile: .string
-        case .pamThreads, .pamQueueLimit, .throttleUserFailures, .throttlePeerFailures, .conversationLimit, .storePoolSize: .count
+        case .pamThreads, .pamLoginThreads, .pamQueueLimit, .throttleUserFailures, .throttlePeerFailures, .conversationLimit, .storePoolSize: .count
         case .failureDelayMilliseconds: .milliseconds
         case .audience, .allowedHosts, .allowedOrigins: .strings
         case .accessTTL, .refreshTTL, .sessionMaxAge, .reuseGrace, .idleExit, .throttleWindow, .throttleMaxBackoff,

@@ -44,6 +44,7 @@ struct ConfigurationValidator {
             return c.storePasswordFile.hasPrefix("/") ? nil : "must be an absolute path (got \(quoted(c.storePasswordFile)))"
         case .storePoolSize: return range(c.storePoolSize, 1...100)
         case .pamThreads: return range(c.pamThreads, 1...256)
+        case .pamLoginThreads: return range(c.pamLoginThreads, 0...256)
         case .pamQueueLimit: return range(c.pamQueueLimit, 0...Int.max)
         case .failureDelayMilliseconds: return range(c.failureDelayMilliseconds, 0...10_000)
         case .issuer: return issuerProblem()

@@ -40,6 +40,7 @@ extension DaemonConfiguration {
         case .storePoolSize: String(storePoolSize)
         case .pamService: TOMLText.string(pamService)
         case .pamThreads: String(pamThreads)
+        case .pamLoginThreads: String(pamLoginThreads)
         case .pamQueueLimit: String(pamQueueLimit)
         case .failureDelayMilliseconds: String(failureDelayMilliseconds)
         case .issuer: TOMLText.string(issuer)

@@ -1,3 +1,4 @@
+import Foundation
 public import TokenCore
 
 /// Every setting of `pamtokend`, with the contract's defaults (docs/api.md#transports, docs/configuration.md).
@@ -28,8 +29,18 @@ public struct DaemonConfiguration: Sendable, Equatable {
     public var storePoolSize = 10
     /// PAM service name. Key `pam_service`; flag `--pam-service`.
     public var pamService = "pamtoken"
-    /// Threads running PAM transactions at once. Key `pam_threads`.
+    /// Threads running PAM account checks (every refresh) at once. Key `pam_threads`.
     public var pamThreads = 4
+    /// Threads running password logins (`pam_authenticate`: a password hash each) at once. Key
+    /// `pam_login_threads`; 0, the default, means ``loginThreads``'s automatic choice.
+    public var pamLoginThreads = 0
+
+    /// The login threads to start: `pam_login_threads`, or when 0 half the processors this process may
+    /// use, at least one. A flood of password guesses then leaves the other half to everything else,
+    /// and memory-hard hashes (yescrypt, 16 MiB each) stay few (docs/BENCHMARKS.md, isolation and memory).
+    public var loginThreads: Int {
+        pamLoginThreads > 0 ? pamLoginThreads : max(1, ProcessInfo.processInfo.activeProcessorCount / 2)
+    }
     /// Logins that may wait for a PAM thread; beyond it, 429. Key `pam_queue_limit`.
     public var pamQueueLimit = 64
     /// Every failed login takes at least this long, whatever failed (milliseconds). Key `failure_delay_ms`.

@@ -18,9 +18,15 @@ public final class PAMAuthenticator: Sendable {
 
     /// The PAM service name, i.e. the file under `/etc/pam.d/`.
     public let service: String
-    /// How many PAM transactions may run at the same time.
+    /// How many account checks may run at the same time.
     public let threadCount: Int
+    /// How many password logins may run at the same time.
+    public let loginThreadCount: Int
     private let pool: NIOThreadPool
+    /// Password logins hash (pam_unix: yescrypt, tens of milliseconds and 16 MiB each): on threads of
+    /// their own, fewer than the cores, so that a flood of guesses neither takes every core from the
+    /// event loops nor keeps the account checks of refreshes waiting behind it.
+    private let loginPool: NIOThreadPool
     /// Keeps the service's modules loaded between transactions (most of a refresh's cost otherwise).
     private let residentModules: PAMResidentModules
     /// Conversations wait for people, who take seconds: on threads of their own, so that however many
@@ -29,12 +35,19 @@ public final class PAMAuthenticator: Sendable {
 
     /// Starts the pools' threads. Call ``shutdown()`` when done.
     ///
+    /// - Parameter threads: account checks at once (``checkAccount(user:remoteHost:)``).
+    /// - Parameter loginThreads: password logins at once (``authenticate(user:password:remoteHost:)``);
+    ///   `threads` when nil.
     /// - Parameter conversationThreads: how many conversations (``converse(user:password:remoteHost:changeExpiredPassword:dialog:)``)
     ///   may run at once; callers must not start more.
-    public init(service: String, threads: Int, conversationThreads: Int = 1) {
-        precondition(threads > 0 && conversationThreads > 0, "the PAM thread pools need at least one thread each")
+    public init(service: String, threads: Int, loginThreads: Int? = nil, conversationThreads: Int = 1) {
+        precondition(
+            threads > 0 && (loginThreads ?? 1) > 0 && conversationThreads > 0, "the PAM thread pools need at least one thread each")
         self.service = service
         self.threadCount = threads
+        self.loginThreadCount = loginThreads ?? threads
+        self.loginPool = NIOThreadPool(numberOfThreads: loginThreads ?? threads)
+        self.loginPool.start()
         self.residentModules = PAMResidentModules(service: service)
         self.pool = NIOThreadPool(numberOfThreads: threads)
         self.pool.start()
@@ -48,14 +61,14 @@ public final class PAMAuthenticator: Sendable {
     ///   - remoteHost: set as `PAM_RHOST`, so modules that log or throttle by origin (pam_faillock) see the peer.
     /// - Throws: ``PAMError``.
     public func authenticate(user: String, password: String, remoteHost: String? = nil) async throws(PAMError) -> PAMReport {
-        try await run(PAMTransaction(service: service, user: user, remoteHost: remoteHost), .authenticateAndCheckAccount, password)
+        try await run(PAMTransaction(service: service, user: user, remoteHost: remoteHost), .authenticateAndCheckAccount, password, on: loginPool)
     }
 
     /// `pam_acct_mgmt` alone: whether an already authenticated user may still use the system (run at
     /// every refresh, so that expiring or locking an account ends its sessions).
     /// - Throws: ``PAMError``.
     public func checkAccount(user: String, remoteHost: String? = nil) async throws(PAMError) -> PAMReport {
-        try await run(PAMTransaction(service: service, user: user, remoteHost: remoteHost), .checkAccount, nil)
+        try await run(PAMTransaction(service: service, user: user, remoteHost: remoteHost), .checkAccount, nil, on: pool)
     }
 
     /// Starts a login whose prompts go to a person through `dialog`, and returns at once: the prompts
@@ -85,12 +98,13 @@ public final class PAMAuthenticator: Sendable {
     /// Stops the threads once running transactions have finished.
     public func shutdown() async {
         try? await pool.shutdownGracefully()
+        try? await loginPool.shutdownGracefully()
         try? await conversationPool.shutdownGracefully()
         residentModules.release()
     }
 
     private func run(
-        _ transaction: PAMTransaction, _ steps: PAMTransaction.Steps, _ password: String?
+        _ transaction: PAMTransaction, _ steps: PAMTransaction.Steps, _ password: String?, on pool: NIOThreadPool
     ) async throws(PAMError)
         -> PAMReport
     {

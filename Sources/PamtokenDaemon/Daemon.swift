@@ -123,7 +123,9 @@ public func buildServices(configuration config: DaemonConfiguration, logger: Log
 
     let registry = PrometheusCollectorRegistry()
     MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-    let pam = PAMAuthenticator(service: config.pamService, threads: config.pamThreads, conversationThreads: config.conversationLimit)
+    let pam = PAMAuthenticator(
+        service: config.pamService, threads: config.pamThreads, loginThreads: config.loginThreads,
+        conversationThreads: config.conversationLimit)
     let authority = Authority(
         policy: config.tokenPolicy, keyRing: keyRing, store: store, authenticator: pam, users: CachingUserDirectory(SystemUserDirectory()),
         throttle: LoginThrottle(limits: config.throttleLimits, clock: clock), settings: config.authoritySettings,
@@ -241,7 +243,7 @@ extension DaemonConfiguration {
     var authoritySettings: Authority.Settings {
         .init(
             failureDelay: .milliseconds(failureDelayMilliseconds), peercredGrant: peercredGrant, peercredAllowRoot: peercredAllowRoot,
-            adminGroup: adminGroup.isEmpty ? nil : adminGroup, pamThreads: pamThreads, pamQueueLimit: pamQueueLimit,
+            adminGroup: adminGroup.isEmpty ? nil : adminGroup, pamThreads: pamThreads, pamLoginThreads: loginThreads, pamQueueLimit: pamQueueLimit,
             allowSystemUsers: allowSystemUsers, firstUserUID: LoginDefinitions.read().firstUserUID, passwordGrant: passwordGrant,
             allowPasswordChange: allowPasswordChange, conversationTimeout: .seconds(conversationTimeout), conversationLimit: conversationLimit)
     }

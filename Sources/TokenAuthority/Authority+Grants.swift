@@ -134,7 +134,7 @@ extension Authority {
 
     /// `pam_acct_mgmt` through the admission limit. A refused account is `invalid_grant`.
     func checkAccount(_ user: String, peer: Peer, atRefresh: Bool) async throws(AuthorityFailure) {
-        let outcome = await pam { () async throws(PAMError) -> Void in
+        let outcome = await pam(accountAdmission) { () async throws(PAMError) -> Void in
             try await self.authenticator.checkAccount(user: user, remoteHost: peer.remoteHost)
         }
         switch outcome {

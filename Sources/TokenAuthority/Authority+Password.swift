@@ -19,7 +19,7 @@ extension Authority {
         let (attempt, resolved) = try await admitLogin(user: user, peer: peer)
         let start = ContinuousClock.now
         try await refuseSystemAccount(resolved, attempt: attempt, user: user, peer: peer, startedAt: start)
-        let outcome = await pam { () async throws(PAMError) -> String in
+        let outcome = await pam(loginAdmission) { () async throws(PAMError) -> String in
             try await self.authenticator.authenticate(user: user, password: password, remoteHost: peer.remoteHost)
         }
         guard let outcome else {
@@ -121,8 +121,8 @@ extension Authority {
     /// FreeIPA, AD id mapping) commonly have uids far above it.
     static let systemUIDsAboveUsers: [ClosedRange<UInt32>] = [61184...65519, 65534...65535, 4_294_967_294...4_294_967_295]
 
-    /// Runs a PAM call if the admission limit allows, timing it. nil when PAM is saturated.
-    func pam<T: Sendable>(_ call: @Sendable () async throws(PAMError) -> T) async -> Result<T, PAMError>? {
+    /// Runs a PAM call if `admission` allows, timing it. nil when PAM is saturated.
+    func pam<T: Sendable>(_ admission: PAMAdmission, _ call: @Sendable () async throws(PAMError) -> T) async -> Result<T, PAMError>? {
         await admission.run { () async -> Result<T, PAMError> in
             let start = ContinuousClock.now
             defer { metrics.pamDuration.record(ContinuousClock.now - start) }
@@ -135,7 +135,8 @@ extension Authority {
     }
 
     func busy(peer: Peer) -> AuthorityFailure {
-        logger.warning("PAM saturated: login refused", metadata: ["peer": "\(peer)", "in_flight": .stringConvertible(admission.current)])
+        let inFlight = loginAdmission.current + accountAdmission.current
+        logger.warning("PAM saturated: login refused", metadata: ["peer": "\(peer)", "in_flight": .stringConvertible(inFlight)])
         metrics.loginsThrottled.increment()
         return .tooManyAttempts(retryAfter: 1)
     }

@@ -15,7 +15,12 @@ public final class Authority: Sendable {
         public var peercredAllowRoot: Bool
         /// Members may use `/admin/`; nil means root only.
         public var adminGroup: String?
+        /// Account checks (every refresh) that run at once.
         public var pamThreads: Int
+        /// Password logins that run at once: apart from the account checks, so that a flood of
+        /// guesses leaves refreshes their own threads and admission.
+        public var pamLoginThreads: Int
+        /// Calls that may wait for a thread, for logins and for account checks each.
         public var pamQueueLimit: Int
         /// Whether root and system accounts may get tokens by password or peer credentials.
         public var allowSystemUsers: Bool
@@ -32,7 +37,7 @@ public final class Authority: Sendable {
 
         public init(
             failureDelay: Duration = .seconds(1), peercredGrant: Bool = false, peercredAllowRoot: Bool = false,
-            adminGroup: String? = nil, pamThreads: Int = 4, pamQueueLimit: Int = 64, allowSystemUsers: Bool = false,
+            adminGroup: String? = nil, pamThreads: Int = 4, pamLoginThreads: Int = 4, pamQueueLimit: Int = 64, allowSystemUsers: Bool = false,
             firstUserUID: UInt32 = 1000, passwordGrant: Bool = true, allowPasswordChange: Bool = true,
             conversationTimeout: Duration = .seconds(120), conversationLimit: Int = 16
         ) {
@@ -47,6 +52,7 @@ public final class Authority: Sendable {
             self.peercredAllowRoot = peercredAllowRoot
             self.adminGroup = adminGroup
             self.pamThreads = pamThreads
+            self.pamLoginThreads = pamLoginThreads
             self.pamQueueLimit = pamQueueLimit
         }
     }
@@ -63,7 +69,10 @@ public final class Authority: Sendable {
     let authenticator: any Authenticator
     let users: any UserDirectory
     let throttle: LoginThrottle
-    let admission: PAMAdmission
+    /// Bounds password logins (running and waiting).
+    let loginAdmission: PAMAdmission
+    /// Bounds account checks apart, so that refreshes are not refused while logins queue.
+    let accountAdmission: PAMAdmission
     let clock: any WallClock
     let logger: Logger
     /// The relying parties of `[[clients]]` and their authentication.
@@ -102,7 +111,8 @@ public final class Authority: Sendable {
         var refreshKeys: (@Sendable () async -> Bool)?
         if let fleetKeys { refreshKeys = { await fleetKeys.refreshAfterUnknownKey() } }
         self.verifier = TokenVerifier(policy: policy, keyRing: keyRing, clock: clock, cache: VerificationCache(), refreshKeys: refreshKeys)
-        self.admission = PAMAdmission(threads: settings.pamThreads, queueLimit: settings.pamQueueLimit)
+        self.loginAdmission = PAMAdmission(threads: settings.pamLoginThreads, queueLimit: settings.pamQueueLimit)
+        self.accountAdmission = PAMAdmission(threads: settings.pamThreads, queueLimit: settings.pamQueueLimit)
     }
 
     /// Signs an access token for a session and packages the response.

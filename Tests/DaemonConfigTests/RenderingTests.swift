@@ -20,6 +20,7 @@ struct RenderingTests {
         c.stateDirectory = "state\tdir/with \"quotes\" and \\backslash\\ and ünïcödé 🙂"
         c.pamService = "login"
         c.pamThreads = 16
+        c.pamLoginThreads = 3
         c.pamQueueLimit = 0
         c.failureDelayMilliseconds = 250
         c.issuer = "https://auth.example.com/pamtoken"
@@ -72,7 +73,7 @@ struct RenderingTests {
     func everyKeyInOrder() {
         let keys = Self.keys(in: DaemonConfiguration().rendered())
         #expect(keys == ConfigurationLoader.knownKeys)
-        #expect(keys.count == 38)
+        #expect(keys.count == 39)
     }
 
     @Test("the rendered defaults load back as the defaults")
