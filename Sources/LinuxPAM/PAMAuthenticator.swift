@@ -8,13 +8,20 @@ import NIOPosix
 /// every other request, so each call hops to an `NIOThreadPool` of our own whose size bounds how many
 /// PAM transactions run at once (the same approach as hummingbird-auth's bcrypt helpers).
 ///
-/// The pool's threads run at a lower scheduling priority (``workerNiceValue``): a flood of password
-/// guesses can keep every PAM thread hashing, and on a machine with few cores that CPU would otherwise
-/// be taken from the event loops that serve token refreshes, introspection and the JWKS. With the
-/// lower priority, logins use whatever CPU is idle and yield the rest (docs/BENCHMARKS.md, isolation).
+/// The pools' threads run at a lower scheduling priority: a flood of password guesses can keep every
+/// login thread hashing, and on a machine with few cores that CPU would otherwise be taken from the
+/// event loops that serve token refreshes, introspection and the JWKS. Logins and conversations run
+/// at the lowest (``loginNiceValue``) and use whatever CPU is idle; account checks, on the path of
+/// every refresh, at ``workerNiceValue`` (docs/BENCHMARKS.md, isolation).
 public final class PAMAuthenticator: Sendable {
-    /// The nice value of PAM worker threads (0 is normal, 19 the lowest priority).
+    /// The nice value of the account-check threads (0 is normal, 19 the lowest priority): below the
+    /// event loops, above password hashing, since a refresh waits for its check.
     public static let workerNiceValue: Int32 = 10
+    /// The nice value of the login and conversation threads. At 10, one yescrypt hash still took
+    /// enough of a core from the event loops to push introspection's p99 past 5 ms on two cores; at
+    /// 19 (weight 15 against 1,024) a login gets what the rest leaves and little more when the
+    /// machine is busy, which is what a guessing flood deserves.
+    public static let loginNiceValue: Int32 = 19
 
     /// The PAM service name, i.e. the file under `/etc/pam.d/`.
     public let service: String
@@ -61,14 +68,16 @@ public final class PAMAuthenticator: Sendable {
     ///   - remoteHost: set as `PAM_RHOST`, so modules that log or throttle by origin (pam_faillock) see the peer.
     /// - Throws: ``PAMError``.
     public func authenticate(user: String, password: String, remoteHost: String? = nil) async throws(PAMError) -> PAMReport {
-        try await run(PAMTransaction(service: service, user: user, remoteHost: remoteHost), .authenticateAndCheckAccount, password, on: loginPool)
+        try await run(
+            PAMTransaction(service: service, user: user, remoteHost: remoteHost), .authenticateAndCheckAccount, password, on: loginPool,
+            nice: Self.loginNiceValue)
     }
 
     /// `pam_acct_mgmt` alone: whether an already authenticated user may still use the system (run at
     /// every refresh, so that expiring or locking an account ends its sessions).
     /// - Throws: ``PAMError``.
     public func checkAccount(user: String, remoteHost: String? = nil) async throws(PAMError) -> PAMReport {
-        try await run(PAMTransaction(service: service, user: user, remoteHost: remoteHost), .checkAccount, nil, on: pool)
+        try await run(PAMTransaction(service: service, user: user, remoteHost: remoteHost), .checkAccount, nil, on: pool, nice: Self.workerNiceValue)
     }
 
     /// Starts a login whose prompts go to a person through `dialog`, and returns at once: the prompts
@@ -90,7 +99,7 @@ public final class PAMAuthenticator: Sendable {
                 dialog.end(.failure(.systemError))
                 return
             }
-            _ = cpam_lower_thread_priority(Self.workerNiceValue)
+            _ = cpam_lower_thread_priority(Self.loginNiceValue)
             dialog.end(Result { () throws(PAMError) -> PAMReport in try transaction.run(steps, password: password, dialog: dialog) })
         }
     }
@@ -104,7 +113,7 @@ public final class PAMAuthenticator: Sendable {
     }
 
     private func run(
-        _ transaction: PAMTransaction, _ steps: PAMTransaction.Steps, _ password: String?, on pool: NIOThreadPool
+        _ transaction: PAMTransaction, _ steps: PAMTransaction.Steps, _ password: String?, on pool: NIOThreadPool, nice: Int32
     ) async throws(PAMError)
         -> PAMReport
     {
@@ -112,7 +121,7 @@ public final class PAMAuthenticator: Sendable {
         do {
             result = try await pool.runIfActive {
                 // Idempotent and cheap (one syscall); the pool gives no hook to run it once per thread.
-                _ = cpam_lower_thread_priority(Self.workerNiceValue)
+                _ = cpam_lower_thread_priority(nice)
                 return Result { () throws(PAMError) -> PAMReport in try transaction.run(steps, password: password) }
             }
         } catch {

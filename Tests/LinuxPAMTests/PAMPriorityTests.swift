@@ -17,15 +17,18 @@ struct PAMPriorityTests {
         }
     }
 
-    @Test("a thread that ran a PAM transaction has the worker nice value; the test's own threads keep 0")
+    @Test("threads that ran an account check and a login have their nice values; the test's own threads keep 0")
     func workerThreadsAreNiced() async throws {
         // No pam_wrapper here: the unknown service falls back to /etc/pam.d/other, which answers
-        // something; only the thread that ran the transaction matters.
-        let pam = PAMAuthenticator(service: "pamtoken-priority-test", threads: 1)
+        // something; only the threads that ran the transactions matter.
+        let pam = PAMAuthenticator(service: "pamtoken-priority-test", threads: 1, loginThreads: 1)
         _ = try? await pam.checkAccount(user: "nobody")
+        _ = try? await pam.authenticate(user: "nobody", password: "wrong")
         let values = try Self.threadNiceValues()
         await pam.shutdown()
         #expect(values.contains(PAMAuthenticator.workerNiceValue), "thread nice values: \(values)")
+        #expect(values.contains(PAMAuthenticator.loginNiceValue), "thread nice values: \(values)")
+        #expect(PAMAuthenticator.loginNiceValue > PAMAuthenticator.workerNiceValue)
         #expect(values.contains(0))
     }
 }
