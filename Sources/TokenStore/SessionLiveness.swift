@@ -37,18 +37,27 @@ final class SessionLiveness: Sendable {
 
     /// Records what a read that began at `epoch` found: `id` active until `until`.
     func record(_ id: String, activeUntil until: Int64, readAt epoch: UInt64) {
-        state.withLock { state in
-            guard state.epoch == epoch else { return }
-            if state.activeUntil.count >= capacity { state.activeUntil.removeAll(keepingCapacity: true) }
+        // The entries dropped when full come back out of the lock and are freed there.
+        _ = state.withLock { state -> [String: Int64] in
+            guard state.epoch == epoch else { return [:] }
+            var dropped: [String: Int64] = [:]
+            if state.activeUntil.count >= capacity { swap(&dropped, &state.activeUntil) }
             state.activeUntil[id] = until
+            return dropped
         }
     }
 
     /// Forgets everything: a session may have been revoked or deleted.
+    ///
+    /// The old entries are freed after the lock is released: up to ``capacity`` strings, which every
+    /// bearer request on every event loop would otherwise wait behind, and any user can cause this
+    /// by revoking a session of their own.
     func invalidate() {
-        state.withLock { state in
+        _ = state.withLock { state -> [String: Int64] in
             state.epoch &+= 1
-            state.activeUntil.removeAll()
+            var dropped: [String: Int64] = [:]
+            swap(&dropped, &state.activeUntil)
+            return dropped
         }
     }
 
