@@ -104,15 +104,19 @@ public func buildServices(configuration config: DaemonConfiguration, logger: Log
     } catch {
         throw Daemon.StartupError(description: "state directory: \(error)")
     }
+    // The store before the keys: a second daemon on this state directory stops at the store's lock
+    // (StoreLock) before it could create or rotate a key.
+    let (store, storeService) = try await openStore(config, clock: clock, logger: logger)
     let keyRing: KeyRing
     do {
         keyRing = try await KeyRing.open(
             directory: config.stateDirectory + "/keys", algorithm: config.signingAlgorithm,
             idTokenAlgorithms: config.clients.compactMap(\.idTokenAlgorithm), clock: clock)
     } catch {
+        try? await store.close()
+        await storeService?.stop()
         throw Daemon.StartupError(description: "signing keys: \(error)")
     }
-    let (store, storeService) = try await openStore(config, clock: clock, logger: logger)
     let fleetKeys: FleetKeys?
     do {
         fleetKeys = try await joinFleet(store: store, keyRing: keyRing, config: config, clock: clock, logger: logger)

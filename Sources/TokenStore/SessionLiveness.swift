@@ -10,8 +10,8 @@ import Synchronization
 /// it — empties the whole cache before the write returns (a GRDB transaction observer on the
 /// `revoked_at` column and on deletions). A revocation's answer therefore never precedes a cached
 /// "active". Rotations only push `idle_expires_at` later, so a cached value is at worst early and
-/// costs one read. Only this process writes the SQLite store; the PostgreSQL store, which other
-/// hosts also write, has no such cache.
+/// costs one read. Only this process writes the SQLite store (``StoreLock`` sees to it); the
+/// PostgreSQL store, which other hosts also write, has no such cache.
 final class SessionLiveness: Sendable {
     private struct State {
         var epoch: UInt64 = 0

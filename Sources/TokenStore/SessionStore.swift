@@ -22,18 +22,27 @@ public struct SessionStore: Sendable {
     let groupCommit: GroupCommit
     /// Sessions known active, so bearer requests rarely read the database (exact: see the type).
     let liveness = SessionLiveness()
+    /// Keeps every other process out of a database file while this store has it open (see the type).
+    let lock: StoreLock?
 
     /// Wraps an open database (tests use an in-memory `DatabaseQueue`), migrating it first.
     public init(writer: any DatabaseWriter, clock: any WallClock) throws {
+        try self.init(writer: writer, clock: clock, lock: nil)
+    }
+
+    private init(writer: any DatabaseWriter, clock: any WallClock, lock: StoreLock?) throws {
         try StoreMigrations.migrator.migrate(writer)
         self.writer = writer
         self.clock = clock
+        self.lock = lock
         self.groupCommit = GroupCommit(writer: writer)
         writer.add(transactionObserver: liveness.makeObserver(), extent: .databaseLifetime)
     }
 
-    /// Opens (creating if needed) the database at `path`, in WAL mode, file mode 0600.
+    /// Opens (creating if needed) the database at `path`, in WAL mode, file mode 0600, for this process
+    /// alone: ``StoreError/inUse(path:holder:)`` while another process has it open.
     public static func open(path: String, durability: Durability = .full, clock: any WallClock) throws -> SessionStore {
+        let lock = try StoreLock.acquire(database: path)
         // SQLite creates the -wal and -shm files with the main file's mode, so fixing it first is enough.
         try PrivateFiles.ensurePrivateFile(path)
         var configuration = Configuration()
@@ -54,7 +63,7 @@ public struct SessionStore: Sendable {
         try pool.barrierWriteWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
         }
-        return try SessionStore(writer: pool, clock: clock)
+        return try SessionStore(writer: pool, clock: clock, lock: lock)
     }
 
     /// The current `PRAGMA synchronous` of the writer connection (2 = FULL, 1 = NORMAL).
@@ -74,10 +83,16 @@ public struct SessionStore: Sendable {
 /// being done; SQL arguments (token hashes) are never included.
 public enum StoreError: Error, Sendable, CustomStringConvertible {
     case cannotOpen(path: String, reason: String)
+    /// Another process has the database open: a second daemon on the same state directory, or
+    /// `--migrate-store` while the daemon runs. `holder` is its pid, when it could be read.
+    case inUse(path: String, holder: Int32?)
 
     public var description: String {
         switch self {
         case .cannotOpen(let path, let reason): "cannot open the session database \(path): \(reason)"
+        case .inUse(let path, let holder):
+            "the session database \(path) is in use by \(holder.map { "process \($0)" } ?? "another process")"
+                + " (a pamtokend on the same state directory?); stop it first"
         }
     }
 }
@@ -85,6 +100,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
 extension SessionStore {
     /// Closes the database: checkpoints the WAL and releases the connections. Called at shutdown.
     public func close() throws {
+        // Released even when closing fails: this process is done with the file either way.
+        defer { lock?.release() }
         if let pool = writer as? DatabasePool {
             try pool.close()
         } else if let queue = writer as? DatabaseQueue {

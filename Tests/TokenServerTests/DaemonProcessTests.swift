@@ -40,6 +40,32 @@ struct DaemonProcessTests {
         #expect(FileManager.default.fileExists(atPath: directory + "/state/pamtoken.sqlite"))
     }
 
+    @Test("a second daemon on the same state directory exits 1 with one line naming the first's pid; the first keeps serving")
+    func secondDaemon() async throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let notify = NotifySocket(path: directory + "/notify.sock")
+        let arguments = ["--config", directory + "/empty.toml", "--state-dir", directory + "/state"]
+        let first = try DaemonProcess(
+            arguments: arguments + ["--listen", "unix:" + directory + "/first.sock"], environment: ["NOTIFY_SOCKET": notify.path])
+        let firstExit = try first.start()
+        #expect(await notify.next()?.contains("READY=1") == true)
+        let keys = try FileManager.default.contentsOfDirectory(atPath: directory + "/state/keys").sorted()
+
+        let second = try DaemonProcess(arguments: arguments + ["--listen", "unix:" + directory + "/second.sock"])
+        let secondExit = try second.start()
+        #expect(await secondExit.value == 1)
+        let failures = second.log.split(separator: "\n").filter { $0.contains("cannot run") }
+        #expect(failures.count == 1, "\(second.log)")
+        #expect(failures.first?.contains("is in use by process \(first.process.processIdentifier)") == true, "\(second.log)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/state/keys").sorted() == keys, "no key made or rotated")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/second.sock"))
+
+        let url = "http+unix://" + (directory + "/first.sock").addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        #expect(try await LiveClient.send(url + "/healthz").status == 200)
+        first.signal(SIGTERM)
+        #expect(await firstExit.value == 0)
+    }
+
     @Test("under systemd-socket-activate the inherited socket is served, and --idle-exit ends the process with 0")
     func socketActivation() async throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -212,6 +212,7 @@ struct ServerFixture {
     let logs = LogCapture()
     let server: TokenRouter
     let policy: TokenPolicy
+    let store: SessionStore
 
     init(
         peer: Peer = .unix(uid: 1000, gid: 1000, pid: 4242), reuseGrace: TimeInterval = 0,
@@ -225,7 +226,9 @@ struct ServerFixture {
         policy = TokenPolicy(issuer: "http://127.0.0.1:8719", audiences: ["pamtoken"], reuseGrace: reuseGrace)
         let keyRing = try await KeyRing.open(
             directory: directory + "/keys", algorithm: .es256, idTokenAlgorithms: clients.compactMap(\.idTokenAlgorithm), clock: clock)
-        let store = try SessionStore.open(path: directory + "/pamtoken.sqlite", clock: clock)
+        // A restart: the store is one process's at a time (StoreLock), so the old server lets go first.
+        try other?.store.close()
+        store = try SessionStore.open(path: directory + "/pamtoken.sqlite", clock: clock)
         let authority = Authority(
             policy: policy, keyRing: keyRing, store: store, authenticator: pam, users: users,
             throttle: LoginThrottle(limits: limits, clock: clock), settings: settings, metrics: ServerMetrics(), clock: clock,
