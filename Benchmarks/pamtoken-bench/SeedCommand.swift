@@ -19,8 +19,10 @@ struct SeedCommand: AsyncParsableCommand {
         // 0700, as the daemon requires of its state directory.
         try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let path = stateDir + "/pamtoken.sqlite"
-        // The store creates the schema (and the file, 0600); then plain GRDB bulk-inserts.
-        try SessionStore.open(path: path, clock: SystemClock()).close()
+        // The store creates the schema (and the file, 0600); then plain GRDB bulk-inserts. The store
+        // stays open until the load is done: its lock keeps a daemon off the file meanwhile.
+        let store = try SessionStore.open(path: path, clock: SystemClock())
+        defer { try? store.close() }
         // A bulk load, not the daemon's durability: no fsync per batch, and a cache big enough to hold
         // the indexes, whose random keys (token hashes, session ids) would otherwise thrash the disk.
         var configuration = Configuration()

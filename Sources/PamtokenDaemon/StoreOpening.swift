@@ -133,6 +133,23 @@ struct PostgresPoolService: Service {
     }
 }
 
+/// Whether two locations name one store: the same URL, or two spellings (links included) of one file.
+/// Copying a store into itself would only fail later, at its own lock, with a misleading message.
+private func isSameStore(_ first: String, _ second: String) -> Bool {
+    if first == second { return true }
+    func identity(_ path: String) -> [Int]? {
+        guard !path.hasPrefix("postgresql://"), !path.hasPrefix("postgres://"),
+            // attributesOfItem describes a link itself, not what it points to.
+            let attributes = try? FileManager.default.attributesOfItem(atPath: URL(fileURLWithPath: path).resolvingSymlinksInPath().path),
+            let device = (attributes[.systemNumber] as? NSNumber)?.intValue,
+            let inode = (attributes[.systemFileNumber] as? NSNumber)?.intValue
+        else { return nil }
+        return [device, inode]
+    }
+    guard let one = identity(first), let other = identity(second) else { return false }
+    return one == other
+}
+
 /// A continuation resumed by the first of several firings, whenever it is installed.
 private final class Signal: Sendable {
     private let state = Mutex<(fired: Bool, waiting: CheckedContinuation<Void, Never>?)>((false, nil))
@@ -159,7 +176,7 @@ private final class Signal: Sendable {
 /// cookie and authorization code of one store into another — SQLite to PostgreSQL when a host joins a
 /// fleet, or back — so that nobody has to log in again. Rows already in TO are left as they are, so
 /// running it twice copies nothing twice. Stop the daemon first: sessions changed during the copy
-/// would be copied as they were.
+/// would be copied as they were (a SQLite store that a daemon has open is refused: `StoreLock`).
 public func migrateStore(
     from source: String, to target: String, configuration: DaemonConfiguration, logger: Logger
 ) async throws
@@ -170,6 +187,7 @@ public func migrateStore(
     if !source.hasPrefix("postgresql://"), !source.hasPrefix("postgres://"), !FileManager.default.fileExists(atPath: source) {
         throw StoreSetupError("\(source): no such SQLite database (FROM must exist)")
     }
+    if isSameStore(source, target) { throw StoreSetupError("FROM and TO are the same store: \(source)") }
     let (from, fromPool) = try await openStore(source, config: configuration, clock: clock, logger: logger)
     let opened: (any SessionStorage, PostgresPoolService?)
     do {

@@ -81,7 +81,7 @@ public struct SessionStore: Sendable {
 
 /// Why the store failed. Database errors are wrapped with the operation so a log line says what was
 /// being done; SQL arguments (token hashes) are never included.
-public enum StoreError: Error, Sendable, CustomStringConvertible {
+public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case cannotOpen(path: String, reason: String)
     /// Another process has the database open: a second daemon on the same state directory, or
     /// `--migrate-store` while the daemon runs. `holder` is its pid, when it could be read.
@@ -100,13 +100,14 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
 extension SessionStore {
     /// Closes the database: checkpoints the WAL and releases the connections. Called at shutdown.
     public func close() throws {
-        // Released even when closing fails: this process is done with the file either way.
-        defer { lock?.release() }
         if let pool = writer as? DatabasePool {
             try pool.close()
         } else if let queue = writer as? DatabaseQueue {
             try queue.close()
         }
+        // Only once closed: a pool that failed to close may still write. The lock then goes when the
+        // store does (or the process).
+        lock?.release()
     }
 }
 

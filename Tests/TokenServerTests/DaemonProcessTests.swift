@@ -40,7 +40,9 @@ struct DaemonProcessTests {
         #expect(FileManager.default.fileExists(atPath: directory + "/state/pamtoken.sqlite"))
     }
 
-    @Test("a second daemon on the same state directory exits 1 with one line naming the first's pid; the first keeps serving")
+    @Test(
+        "a second daemon on the same state directory, or --migrate-store on its file, exits 1 with one line naming the first's pid",
+        .timeLimit(.minutes(1)))
     func secondDaemon() async throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let notify = NotifySocket(path: directory + "/notify.sock")
@@ -48,22 +50,38 @@ struct DaemonProcessTests {
         let first = try DaemonProcess(
             arguments: arguments + ["--listen", "unix:" + directory + "/first.sock"], environment: ["NOTIFY_SOCKET": notify.path])
         let firstExit = try first.start()
+        defer { if first.process.isRunning { first.signal(SIGKILL) } }
         #expect(await notify.next()?.contains("READY=1") == true)
         let keys = try FileManager.default.contentsOfDirectory(atPath: directory + "/state/keys").sorted()
+        let pid = first.process.processIdentifier
 
-        let second = try DaemonProcess(arguments: arguments + ["--listen", "unix:" + directory + "/second.sock"])
+        // Another algorithm: a second daemon that reached its keys would make an EdDSA key.
+        let second = try DaemonProcess(arguments: arguments + ["--listen", "unix:" + directory + "/second.sock", "--signing-alg", "EdDSA"])
         let secondExit = try second.start()
+        defer { if second.process.isRunning { second.signal(SIGKILL) } }
         #expect(await secondExit.value == 1)
         let failures = second.log.split(separator: "\n").filter { $0.contains("cannot run") }
         #expect(failures.count == 1, "\(second.log)")
-        #expect(failures.first?.contains("is in use by process \(first.process.processIdentifier)") == true, "\(second.log)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/state/keys").sorted() == keys, "no key made or rotated")
+        #expect(failures.first?.contains("is in use by process \(pid)") == true, "\(second.log)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/state/keys").sorted() == keys, "no key made")
         #expect(!FileManager.default.fileExists(atPath: directory + "/second.sock"))
+
+        let database = directory + "/state/pamtoken.sqlite"
+        let copy = try DaemonProcess(arguments: ["--config", directory + "/empty.toml", "--migrate-store", database, directory + "/copy.sqlite"])
+        let copyExit = try copy.start()
+        #expect(await copyExit.value == 1)
+        #expect(copy.log.contains("--migrate-store: the session database \(database) is in use by process \(pid)"), "\(copy.log)")
 
         let url = "http+unix://" + (directory + "/first.sock").addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
         #expect(try await LiveClient.send(url + "/healthz").status == 200)
         first.signal(SIGTERM)
         #expect(await firstExit.value == 0)
+
+        try FileManager.default.createSymbolicLink(atPath: directory + "/alias.sqlite", withDestinationPath: database)
+        let itself = try DaemonProcess(arguments: ["--config", directory + "/empty.toml", "--migrate-store", database, directory + "/alias.sqlite"])
+        let itselfExit = try itself.start()
+        #expect(await itselfExit.value == 1)
+        #expect(itself.log.contains("FROM and TO are the same store"), "\(itself.log)")
     }
 
     @Test("under systemd-socket-activate the inherited socket is served, and --idle-exit ends the process with 0")

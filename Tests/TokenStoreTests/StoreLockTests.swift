@@ -58,13 +58,50 @@ struct StoreLockTests {
         #expect(stat(path + "-lock", &info) == 0 && info.st_uid == 65534 && info.st_gid == 65534)
     }
 
-    @Test("a lock file that is a symbolic link is not followed")
-    func symlink() throws {
+    @Test("a lock file that is a symbolic link, a hard link or someone else's is refused, not used")
+    func plantedFiles() throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/pamtoken.sqlite"
         let target = directory + "/elsewhere"
         try FileManager.default.createSymbolicLink(atPath: path + "-lock", withDestinationPath: target)
-        #expect(throws: StoreError.self) { try SessionStore.open(path: path, clock: ManualClock()) }
+        #expect(Self.refusal(path)?.contains("is a symbolic link") == true)
         #expect(!FileManager.default.fileExists(atPath: target))
+
+        try FileManager.default.removeItem(atPath: path + "-lock")
+        try "keep me".write(toFile: target, atomically: false, encoding: .utf8)
+        try FileManager.default.linkItem(atPath: target, toPath: path + "-lock")
+        #expect(Self.refusal(path)?.contains("other hard links") == true)
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "keep me", "a hard link's target is not truncated")
+
+        if geteuid() == 0 {
+            try FileManager.default.removeItem(atPath: path + "-lock")
+            #expect(FileManager.default.createFile(atPath: path + "-lock", contents: Data("1\n".utf8)))
+            #expect(chown(path + "-lock", 65534, 65534) == 0)
+            #expect(Self.refusal(path)?.contains("belongs to uid 65534") == true)
+        }
+    }
+
+    @Test("a symbolic link to the database shares the database's lock")
+    func linkedDatabase() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/pamtoken.sqlite"
+        let first = try SessionStore.open(path: path, clock: ManualClock())
+        defer { try? first.close() }
+        try FileManager.default.createSymbolicLink(atPath: directory + "/alias.sqlite", withDestinationPath: path)
+        #expect(throws: StoreError.inUse(path: directory + "/alias.sqlite", holder: getpid())) {
+            try SessionStore.open(path: directory + "/alias.sqlite", clock: ManualClock())
+        }
+    }
+
+    /// The reason `open` gave for refusing the lock file, when it did.
+    private static func refusal(_ path: String) -> String? {
+        do {
+            try SessionStore.open(path: path, clock: ManualClock()).close()
+            return nil
+        } catch StoreError.cannotOpen(_, let reason) {
+            return reason
+        } catch {
+            return "\(error)"
+        }
     }
 }
