@@ -45,6 +45,45 @@ extension PrivateFiles {
         }
     }
 
+    /// Opens `path` to be written in place (a lock file beside a database), creating it 0600, and
+    /// returns the descriptor. Refused as a file planted in a directory others can write to would be:
+    /// a symbolic link, anything but a regular file, a file with other hard links (writing it would
+    /// write another file), or one that belongs to neither the effective uid nor `alsoOwnedBy`. An
+    /// accepted file is made 0600.
+    public static func openOwnedInPlace(_ path: String, alsoOwnedBy owner: UInt32? = nil) throws(KeyRingError) -> Int32 {
+        // O_NONBLOCK: a FIFO planted in its place must not hang the open before fstat can refuse it.
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0o600)
+        guard fd >= 0 else {
+            throw .io(path: path, reason: errno == ELOOP ? "is a symbolic link; refusing to follow it" : lastErrorText())
+        }
+        var status = stat()
+        let problem: String? =
+            if fstat(fd, &status) != 0 {
+                lastErrorText()
+            } else if status.st_mode & S_IFMT != S_IFREG {
+                "is not a regular file"
+            } else if status.st_nlink != 1 {
+                "has other hard links; refusing to use it"
+            } else if status.st_uid != geteuid(), status.st_uid != owner {
+                "belongs to uid \(status.st_uid), not to uid \(geteuid()); refusing to use it"
+            } else {
+                nil
+            }
+        if let problem {
+            close(fd)
+            throw .io(path: path, reason: problem)
+        }
+        _ = fchmod(fd, 0o600)
+        return fd
+    }
+
+    /// The owner of the regular file at `path` (a link is not followed), or nil when there is none.
+    public static func regularFileOwner(_ path: String) -> (uid: UInt32, gid: UInt32)? {
+        var status = stat()
+        guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
+        return (status.st_uid, status.st_gid)
+    }
+
     /// Checks that `path` is a directory (not a link to one) owned by the effective uid and closed to
     /// group and others. Returns false when it does not exist.
     @discardableResult

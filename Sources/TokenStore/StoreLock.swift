@@ -1,16 +1,9 @@
 import Foundation
 import Synchronization
+import TokenCore
 
 #if canImport(Glibc)
 import Glibc
-#endif
-// `struct stat` is claimed by whichever of these modules the compiler saw first, which differs between
-// a clean build and an incremental one (as in TokenCore's PrivateFiles+Owned): import every one.
-#if canImport(CoreFoundation)
-import CoreFoundation
-#endif
-#if canImport(CDispatch)
-import CDispatch
 #endif
 
 /// One process at a time per SQLite store: an exclusive `flock(2)` on `<database>-lock`, held from
@@ -43,32 +36,31 @@ final class StoreLock: Sendable {
     static func acquire(database databasePath: String) throws(StoreError) -> StoreLock {
         let database = URL(fileURLWithPath: databasePath).resolvingSymlinksInPath().path
         let path = database + "-lock"
-        // O_NONBLOCK: a FIFO planted in its place must not hang the open before fstat refuses it.
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0o600)
-        guard fd >= 0 else {
-            throw .cannotOpen(path: path, reason: errno == ELOOP ? "is a symbolic link; refusing to follow it" : lastError())
-        }
-        do throws(StoreError) {
-            let owner = try checkLockFile(fd, path: path, database: database)
-            // Ours or, for root, the database owner's: tightening it is safe, truncating it below too.
-            _ = fchmod(fd, 0o600)
-            var locked = flock(fd, LOCK_EX | LOCK_NB)
-            while locked != 0, errno == EINTR { locked = flock(fd, LOCK_EX | LOCK_NB) }
-            guard locked == 0 else {
-                if errno == EWOULDBLOCK { throw .inUse(path: databasePath, holder: holder(fd)) }
-                throw .cannotOpen(path: path, reason: lastError())
-            }
-            // As SQLite does for its -wal and -shm files: root (`--migrate-store` run by an admin) gives
-            // the file the database's owner, so that the service user can still take the lock.
-            if let owner { _ = fchown(fd, owner.uid, owner.gid) }
-            // The pid, for the next one's message; a failed write costs only that.
-            if ftruncate(fd, 0) == 0 {
-                let text = Array("\(getpid())\n".utf8)
-                _ = text.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
-            }
+        // Root (`--migrate-store` run by an admin) may use, and gives, the database owner's file, as
+        // SQLite does its -wal and -shm: so that the service user can still take the lock afterwards.
+        let owner = geteuid() == 0 ? PrivateFiles.regularFileOwner(database) : nil
+        let fd: Int32
+        do {
+            // A planted file could be held to fake a holder, or be a hard link we would truncate.
+            fd = try PrivateFiles.openOwnedInPlace(path, alsoOwnedBy: owner?.uid)
         } catch {
+            if case .io(_, let reason) = error { throw .cannotOpen(path: path, reason: reason) }
+            throw .cannotOpen(path: path, reason: "\(error)")
+        }
+        var locked = flock(fd, LOCK_EX | LOCK_NB)
+        while locked != 0, errno == EINTR { locked = flock(fd, LOCK_EX | LOCK_NB) }
+        guard locked == 0 else {
+            let failure: StoreError =
+                errno == EWOULDBLOCK
+                ? .inUse(path: databasePath, holder: holder(fd)) : .cannotOpen(path: path, reason: String(cString: strerror(errno)))
             close(fd)
-            throw error
+            throw failure
+        }
+        if let owner { _ = fchown(fd, owner.uid, owner.gid) }
+        // The pid, for the next one's message; a failed write costs only that.
+        if ftruncate(fd, 0) == 0 {
+            let text = Array("\(getpid())\n".utf8)
+            _ = text.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
         }
         return StoreLock(path: path, descriptor: fd)
     }
@@ -80,26 +72,6 @@ final class StoreLock: Sendable {
 
     deinit { release() }
 
-    /// Refuses a lock file that is not a plain file of ours — in a directory others can write to, a
-    /// planted file could be held to fake a holder, or be a hard link to a file we would truncate.
-    /// Returns, for root, the existing database's owner, whose the file is to be (nil: leave it).
-    private static func checkLockFile(_ fd: Int32, path: String, database: String) throws(StoreError) -> (uid: uid_t, gid: gid_t)? {
-        var file = stat()
-        guard fstat(fd, &file) == 0 else { throw .cannotOpen(path: path, reason: lastError()) }
-        guard file.st_mode & S_IFMT == S_IFREG else { throw .cannotOpen(path: path, reason: "is not a regular file") }
-        guard file.st_nlink == 1 else { throw .cannotOpen(path: path, reason: "has other hard links; refusing to use it") }
-        let euid = geteuid()
-        var owner: (uid: uid_t, gid: gid_t)?
-        var existing = stat()
-        if euid == 0, lstat(database, &existing) == 0, existing.st_mode & S_IFMT == S_IFREG {
-            owner = (existing.st_uid, existing.st_gid)
-        }
-        guard file.st_uid == euid || file.st_uid == owner?.uid else {
-            throw .cannotOpen(path: path, reason: "belongs to uid \(file.st_uid), not to uid \(euid); refusing to use it")
-        }
-        return owner
-    }
-
     /// The pid the holder wrote, read from the descriptor already checked.
     private static func holder(_ fd: Int32) -> Int32? {
         var buffer = [UInt8](repeating: 0, count: 16)
@@ -107,6 +79,4 @@ final class StoreLock: Sendable {
         guard count > 0, count < buffer.count else { return nil }
         return Int32(String(decoding: buffer[..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
     }
-
-    private static func lastError() -> String { String(cString: strerror(errno)) }
 }
